@@ -1,0 +1,11 @@
+//! Sans-IO core: requests as values, response classification, retry and WAF-guard policies
+//! over an injected clock, and the engine that drives them through a [`engine::Transport`].
+//! Everything here is plain Rust and tested on the host with `cargo test`.
+
+pub mod engine;
+pub mod error;
+pub mod ratelimit;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod url;
