@@ -114,8 +114,8 @@ pub enum Error {
 
 fn timeout_message(kind: TimeoutKind, after_ms: f64) -> String {
     match kind {
-        TimeoutKind::Attempt => format!("request timed out after {after_ms:.0} ms"),
-        TimeoutKind::Deadline => format!("deadline exceeded after {after_ms:.0} ms"),
+        TimeoutKind::Attempt => format!("request timed out after {} ms", after_ms.round() as i64),
+        TimeoutKind::Deadline => format!("deadline exceeded after {} ms", after_ms.round() as i64),
     }
 }
 

@@ -25,14 +25,17 @@ impl ResponseHead {
     /// The server-given delay, from `retry-after-ms` (ms) or `Retry-After` (seconds or an
     /// HTTP date, relative to `now_unix_ms`). Negative or unparseable values give `None`.
     pub fn retry_after_ms(&self, now_unix_ms: f64) -> Option<f64> {
-        if let Some(ms) = self.header("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
+        if let Some(ms) = self.header("retry-after-ms").and_then(parse_decimal) {
             if ms.is_finite() && ms >= 0.0 {
                 return Some(ms);
             }
         }
         let v = self.header("retry-after")?.trim();
-        if let Ok(secs) = v.parse::<f64>() {
-            return (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0);
+        if let Some(secs) = parse_decimal(v) {
+            return Some(secs * 1000.0);
+        }
+        if v.starts_with('-') || v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
         }
         let when = httpdate::parse_http_date(v).ok()?;
         let when_ms = when.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
@@ -56,6 +59,27 @@ impl ResponseHead {
             .find_map(|n| self.header(n))
             .map(str::to_string)
     }
+}
+
+/// A non-negative decimal like `2`, `0.5` or `1500` (no exponent, no sign). Hand-rolled so
+/// the wasm carries no general float parser for two headers.
+fn parse_decimal(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() || int.len() > 12 || frac.len() > 6 {
+        return None;
+    }
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = int.parse().ok()?;
+    let mut value = whole as f64;
+    let mut scale = 0.1;
+    for b in frac.bytes() {
+        value += f64::from(b - b'0') * scale;
+        scale /= 10.0;
+    }
+    Some(value)
 }
 
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

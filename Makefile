@@ -1,0 +1,24 @@
+# The README's two commands: `make demo` and `make test`. Both install what they need first
+# (scripts/setup.sh skips what is already there), then build the package into pkg/.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: demo test setup build bench test-rust test-js clean
+
+demo: build
+	node demo/walkthrough.mjs
+
+test: build
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	scripts/build.sh
+
+bench: build
+	node bench/run.mjs
+
+clean:
+	rm -rf pkg target test-artifacts

@@ -1,0 +1,21 @@
+// Browsers, bundlers, web workers and MV3 extension service workers.
+// Call `await init()` once before using anything else (it fetches the .wasm next to this
+// file, or the URL / Response / bytes / WebAssembly.Module you pass). Nothing runs at load.
+import wbgInit from "./dist/cti_edge.js";
+
+export * from "./dist/cti_edge.js";
+export * from "./errors.js";
+
+let ready;
+
+/** Loads and instantiates the wasm module once; later calls return the same promise. */
+export function init(input) {
+  if (!ready) {
+    const module_or_path = input ?? new URL("./dist/cti_edge_bg.wasm", import.meta.url);
+    ready = wbgInit({ module_or_path }).then(() => undefined, (e) => {
+      ready = undefined;
+      throw e;
+    });
+  }
+  return ready;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: cargo (wasm32) → wasm-bindgen (web target, one module for
+# every runtime) → wasm-opt -Oz (binaryen from npm) → pkg-template entries + size report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --target wasm32-unknown-unknown --lib --quiet
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg/dist --out-name cti_edge \
+  target/wasm32-unknown-unknown/release/cti_edge.wasm
+node_modules/.bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  pkg/dist/cti_edge_bg.wasm -o pkg/dist/cti_edge_bg.wasm
+node scripts/assemble.mjs

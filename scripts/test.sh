@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test suite (after `make build`): host Rust, the simulator's self-test, the JS
+# suites in Node, Chromium and workerd against the built package, and the TypeScript check.
+# Every suite runs even when an earlier one fails; the summary lists each, then one total.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-artifacts
+
+declare -a NAMES=() RESULTS=()
+total_pass=0
+total_fail=0
+
+run() {
+  local name="$1"; shift
+  printf '\n==== %s: %s\n' "$name" "$*"
+  local log="test-artifacts/$name.log"
+  local start=$SECONDS
+  "$@" 2>&1 | tee "$log"
+  local code=${PIPESTATUS[0]}
+  local pass fail
+  # The runners' closing lines: cargo's "test result: ok. N passed; M failed", ours "N passed, M failed".
+  pass=$(grep -Eo '([0-9]+) passed' "$log" | awk '{s+=$1} END {print s+0}')
+  fail=$(grep -Eo '([0-9]+) failed' "$log" | awk '{s+=$1} END {print s+0}')
+  if [ "$name" = "sim-selftest" ]; then
+    pass=$(grep -E '^# pass ' "$log" | awk '{s+=$3} END {print s+0}')
+    fail=$(grep -E '^# fail ' "$log" | awk '{s+=$3} END {print s+0}')
+  fi
+  if [ "$name" = "typescript" ] && [ "$code" -eq 0 ]; then pass=1; fi
+  if [ "$code" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+  if [ "$code" -eq 0 ] && [ "$pass" -eq 0 ] && [ "$name" != "typescript" ]; then
+    echo "$name ran no test: counted as a failure"; fail=1
+  fi
+  total_pass=$((total_pass + pass))
+  total_fail=$((total_fail + fail))
+  NAMES+=("$name")
+  RESULTS+=("$(printf '%-14s %4s passed %3s failed  (%ss)' "$name" "$pass" "$fail" "$((SECONDS - start))")")
+}
+
+run rust cargo test --quiet
+run sim-selftest node --test sim/selftest.mjs
+run node node tests/js/run-node.mjs
+run chromium node tests/js/run-chromium.mjs
+run workerd node tests/js/run-workerd.mjs
+run typescript node_modules/.bin/tsc -p tests/ts
+
+printf '\n==== summary\n'
+for r in "${RESULTS[@]}"; do echo "  $r"; done
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,52 @@
+//! The only wasm-bindgen boundary: exported classes, option parsing, error classes and the
+//! fetch transport. Nothing here runs at module load.
+
+mod client;
+mod errors;
+mod options;
+mod transport;
+mod vendors;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = sendHttp, catch)]
+    fn send_http(
+        fetch: &JsValue,
+        url: &str,
+        method: &str,
+        headers: &js_sys::Array,
+        body: &JsValue,
+        timeout_ms: Option<f64>,
+        signal: &JsValue,
+        expect: &str,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(js_name = sleep, catch)]
+    fn js_sleep(ms: f64, signal: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(js_name = nowMs)]
+    fn now_ms() -> f64;
+
+    #[wasm_bindgen(js_name = partKind)]
+    fn part_kind(v: &JsValue) -> String;
+
+    #[wasm_bindgen(js_name = buildForm, catch)]
+    fn build_form(parts: &js_sys::Array, values: &js_sys::Array) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = isAbortSignal)]
+    fn is_abort_signal(v: &JsValue) -> bool;
+}
+
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(class_name: &str, message: &str, props: &JsValue) -> JsValue;
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,48 @@
+// Talks to the simulator's control plane (/__sim/*) from any runtime, with plain fetch.
+
+let counter = 0;
+
+export function simControl(url) {
+  const json = async (method, path, body) => {
+    const r = await fetch(url + path, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!r.ok) throw new Error(`simulator ${method} ${path}: ${r.status} ${await r.text()}`);
+    const text = await r.text();
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    url,
+    /** A path prefix nobody else uses, so chaos rules and log filters stay per test. */
+    uid(label = "t") {
+      counter += 1;
+      return `${label}-${counter}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+    },
+    chaos: (match, action, times) => json("POST", "/__sim/chaos", { match, action, times }),
+    clearChaos: () => json("DELETE", "/__sim/chaos"),
+    /** Requests whose path starts with `prefix`, in arrival order. */
+    log: async (prefix) => (await json("GET", `/__sim/log?path=${encodeURIComponent(prefix)}`)).requests,
+    rawLog: () => fetch(url + "/__sim/log").then((r) => r.text()),
+    reset: () => json("POST", "/__sim/reset"),
+    info: () => json("GET", "/__sim/info"),
+  };
+}
+
+export async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Max number of times within any `windowMs` window. */
+export function maxInWindow(times, windowMs) {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j < sorted.length && sorted[j] - sorted[i] < windowMs) j++;
+    best = Math.max(best, j - i);
+  }
+  return best;
+}
