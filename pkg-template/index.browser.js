@@ -5,6 +5,7 @@ import wbgInit from "./dist/cti_edge.js";
 
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
+export * from "./stores.js";
 
 let ready;
 

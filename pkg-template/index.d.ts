@@ -1,5 +1,6 @@
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
+export * from "./stores.js";
 
 /**
  * Makes the package ready. Browsers / extensions: fetches and instantiates the .wasm (pass a

@@ -7,6 +7,7 @@ initSync({ module: readFileSync(new URL("./dist/cti_edge_bg.wasm", import.meta.u
 
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
+export * from "./stores.js";
 
 export function init() {
   return Promise.resolve();

@@ -8,6 +8,7 @@ initSync({ module: wasmModule });
 
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
+export * from "./stores.js";
 
 export function init() {
   return Promise.resolve();

@@ -4,8 +4,10 @@
 
 pub mod engine;
 pub mod error;
+pub mod paginate;
 pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod retry;
 pub mod url;
+pub mod validate;

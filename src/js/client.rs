@@ -198,7 +198,7 @@ fn scalar(v: &JsValue, field: &str) -> Result<String> {
             return Ok(format!("{}", n as i64));
         }
         // JS's own number formatting: no float formatter compiled into the wasm.
-        return js_sys::Number::from(n).to_string(10).ok().and_then(|s| s.as_string()).ok_or_else(|| Error::validation(field, "bad number"));
+        return js_sys::Number::from(n).to_string_with_radix(10).ok().and_then(|s| s.as_string()).ok_or_else(|| Error::validation(field, "bad number"));
     }
     if v.is_bigint() {
         let b: js_sys::BigInt = v.clone().unchecked_into();

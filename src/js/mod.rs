@@ -3,6 +3,7 @@
 
 mod client;
 mod errors;
+mod feed;
 mod options;
 mod transport;
 mod vendors;

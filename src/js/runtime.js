@@ -141,3 +141,55 @@ export function nowMs() {
 export function isAbortSignal(v) {
   return typeof AbortSignal !== "undefined" && v instanceof AbortSignal;
 }
+
+/**
+ * Wraps a Rust page source ({ next(), stop(), commit(), cursor }) as an async iterator.
+ * Calls are serialised: a `next()` issued before the previous one settled waits for it, so
+ * the Rust state is never re-entered.
+ */
+export function pageIterator(source) {
+  let chain = Promise.resolve();
+  const serial = (fn) => {
+    const p = chain.then(fn);
+    chain = p.then(
+      () => {},
+      () => {},
+    );
+    return p;
+  };
+  return {
+    next: () => serial(() => source.next()),
+    return: (value) =>
+      serial(() => {
+        source.stop();
+        return { done: true, value };
+      }),
+    /** Commits the page in hand now (instead of when the next page is asked for). */
+    commit: () => serial(() => source.commit()),
+    /** The last committed cursor (what a restart resumes from). */
+    get cursor() {
+      return source.cursor ?? null;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** Items of a page iterator, one by one; a page is committed once all its items were taken. */
+export function itemIterator(pages) {
+  async function* items() {
+    for await (const page of pages) {
+      for (const item of page.items) yield item;
+    }
+  }
+  const it = items();
+  Object.defineProperty(it, "cursor", { get: () => pages.cursor });
+  it.pages = pages;
+  return it;
+}
+
+/** Awaits a value that may or may not be a promise (cursor stores may be sync or async). */
+export function toPromise(v) {
+  return Promise.resolve(v);
+}

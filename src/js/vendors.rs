@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::client::ClientCore;
 use super::errors;
+use super::feed::Feed;
 use super::options::Opts;
 use crate::core::error::Result;
 use crate::providers::{self, groupib, networksage, sekoia};
@@ -165,6 +166,22 @@ impl Sekoia {
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.core.config.base.as_str().to_string()
+    }
+
+    /// The id of the feed every community with an Intelligence subscription has.
+    #[wasm_bindgen(getter = DEFAULT_FEED_ID)]
+    pub fn default_feed_id() -> String {
+        sekoia::DEFAULT_FEED_ID.to_string()
+    }
+
+    /// An Intelligence Center feed (default: the community's default feed).
+    pub fn feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] feed_id: JsValue) -> std::result::Result<Feed, JsValue> {
+        let id = if feed_id.is_undefined() || feed_id.is_null() {
+            sekoia::DEFAULT_FEED_ID.to_string()
+        } else {
+            feed_id.as_string().ok_or_else(|| errors::to_js(&crate::core::error::Error::validation("feedId", "must be a string")))?
+        };
+        Feed::new(self.core.clone(), id).map_err(|e| errors::to_js(&e))
     }
 
     /// Any endpoint, e.g. `request({ path: "/v1/auth/validate" })`.

@@ -1,5 +1,7 @@
 //! Sekoia.io: regions, base URL and auth (`../shared/api/sekoia.md` §0).
 
+pub mod feed;
+
 use crate::core::error::{Error, Result};
 use crate::core::request::{Auth, ClientConfig, Secret};
 use crate::core::url::BaseUrl;

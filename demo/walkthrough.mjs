@@ -1,0 +1,135 @@
+// `make demo`: a walkthrough of cti-edge through the built package (pkg/, Node entry).
+//
+// By default it starts the local API simulator on 127.0.0.1 and talks to it. With real
+// credentials in the environment it talks to the real services instead (each vendor on its
+// own): SEKOIA_API_KEY [+ SEKOIA_REGION | SEKOIA_BASE_URL], NETWORKSAGE_API_KEY
+// [+ NETWORKSAGE_BASE_URL], GROUPIB_USERNAME + GROUPIB_API_KEY + GROUPIB_BASE_URL.
+// The simulator-only steps (fault injection) are skipped against a real service.
+import * as lib from "../pkg/index.node.js";
+import { startSimulator } from "../sim/index.mjs";
+
+const { Sekoia, NetworkSage, GroupIB, CtiEdgeError } = lib;
+const env = process.env;
+const useSim = !(env.SEKOIA_API_KEY || env.NETWORKSAGE_API_KEY || env.GROUPIB_API_KEY);
+
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (n, title) => console.log(`\n${bold(`${n}. ${title}`)}`);
+const show = (label, value) => console.log(`   ${label.padEnd(22)} ${typeof value === "string" ? value : JSON.stringify(value)}`);
+const describeError = (e) => (e instanceof CtiEdgeError ? `${e.name} (${e.message})` : String(e));
+
+async function tryStep(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    show("failed:", describeError(e));
+  }
+}
+
+let sim;
+let simUrl;
+if (useSim) {
+  sim = await startSimulator({ quiet: true });
+  simUrl = sim.url;
+}
+const simChaos = (match, action, times) =>
+  fetch(`${simUrl}/__sim/chaos`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ match, action, times }) });
+const simKeys = useSim ? (await (await fetch(`${simUrl}/__sim/info`)).json()).keys : {};
+
+console.log(bold(`cti-edge ${lib.version()} walkthrough`));
+console.log(useSim ? `   talking to the local simulator at ${simUrl} (set SEKOIA_API_KEY etc. to use the real services)` : "   talking to the real services named in the environment");
+
+const sekoia = useSim
+  ? new Sekoia({ apiKey: keyOf(simKeys.sekoia), baseUrl: `${simUrl}/sekoia` })
+  : env.SEKOIA_API_KEY && new Sekoia({ apiKey: env.SEKOIA_API_KEY, baseUrl: env.SEKOIA_BASE_URL, region: env.SEKOIA_BASE_URL ? undefined : env.SEKOIA_REGION });
+
+function keyOf(k) {
+  return typeof k === "string" ? k : k && (k.apiKey ?? k.key);
+}
+
+if (sekoia) {
+  step(1, "Sekoia: one request through the package (GET /v1/auth/validate)");
+  show("base URL", sekoia.baseUrl);
+  await tryStep(async () => {
+    const r = await sekoia.request({ path: "/v1/auth/validate" });
+    show("status", r.status);
+    show("attempts", r.attempts);
+    show("body", JSON.stringify(r.data).slice(0, 160));
+  });
+
+  step(2, "Sekoia: first page of the default Intelligence feed (limit 5)");
+  await tryStep(async () => {
+    const feed = "d6092c37-d8d7-45c3-8aff-c4dc26030608";
+    const t0 = Date.now();
+    const r = await sekoia.request({ path: ["v2", "inthreat", "collections", feed, "objects"], query: { limit: 5, "match[type]": ["indicator", "malware", "attack-pattern"] } });
+    show("took", `${Date.now() - t0} ms`);
+    for (const o of r.data.items ?? []) show(`  ${o.type}`, o.name ?? o.pattern ?? o.id);
+    show("next_cursor", String(r.data.next_cursor ?? "(none)"));
+  });
+
+  step(3, "Sekoia: a typed error (unknown object)");
+  await tryStep(async () => {
+    try {
+      await sekoia.request({ path: ["v2", "inthreat", "objects", "indicator--00000000-0000-4000-8000-000000000000"] });
+      show("unexpected", "found");
+    } catch (e) {
+      show("thrown", `${e.name} status=${e.status} code=${e.code} instanceof ApiError=${e instanceof lib.ApiError}`);
+      show("message", e.message);
+    }
+  });
+
+  step(4, "Sekoia: bad input never reaches the network");
+  await tryStep(async () => {
+    try {
+      await sekoia.request({ path: ["v2", "inthreat", "objects", ".."] });
+    } catch (e) {
+      show("thrown", `${e.name} field=${e.field} reason=${e.reason}`);
+    }
+  });
+
+  if (useSim) {
+    step(5, "Retries: the simulator answers 503 twice, then 429 with Retry-After: 1");
+    await simChaos({ path: "/sekoia/api/v1/auth/validate" }, { status: 503 }, 2);
+    await simChaos({ path: "/sekoia/api/v1/auth/validate" }, { status: 429, retryAfter: "1" }, 1);
+    await tryStep(async () => {
+      const t0 = Date.now();
+      const r = await sekoia.request({ path: "/v1/auth/validate" });
+      show("attempts", r.attempts);
+      show("took", `${Date.now() - t0} ms (backoff with jitter, then exactly the server's 1 s)`);
+    });
+
+    step(6, "WAF guard: 12 concurrent requests, never more than 5 in any second");
+    await tryStep(async () => {
+      const t0 = Date.now();
+      const stamps = [];
+      await Promise.all(Array.from({ length: 12 }, () => sekoia.request({ path: "/v1/auth/validate" }).then(() => stamps.push(Date.now() - t0))));
+      show("completed at (ms)", stamps.sort((a, b) => a - b).join(", "));
+    });
+  }
+}
+
+const ns = useSim
+  ? new NetworkSage({ apiKey: keyOf(simKeys.networksage), baseUrl: `${simUrl}/networksage` })
+  : env.NETWORKSAGE_API_KEY && new NetworkSage({ apiKey: env.NETWORKSAGE_API_KEY, baseUrl: env.NETWORKSAGE_BASE_URL });
+if (ns) {
+  step(7, "NetworkSage: list my samples (apikey header)");
+  await tryStep(async () => {
+    const r = await ns.request({ path: "/upload/v1.0/uploads/list" });
+    show("status", r.status);
+    show("envelope", JSON.stringify(r.data).slice(0, 160));
+  });
+}
+
+const gib = useSim
+  ? new GroupIB({ username: simKeys.groupib?.username ?? "analyst@example.com", apiKey: keyOf(simKeys.groupib), baseUrl: `${simUrl}/groupib/api/v2/` })
+  : env.GROUPIB_API_KEY && new GroupIB({ username: env.GROUPIB_USERNAME, apiKey: env.GROUPIB_API_KEY, baseUrl: env.GROUPIB_BASE_URL });
+if (gib) {
+  step(8, "Group-IB: granted collections (HTTP Basic)");
+  await tryStep(async () => {
+    const r = await gib.request({ path: "user/granted_collections" });
+    show("status", r.status);
+    show("collections", JSON.stringify(r.data).slice(0, 160));
+  });
+}
+
+if (sim) await sim.close();
+console.log("\ndone.");

@@ -1,0 +1,1051 @@
+//! IOC extraction: hand-rolled byte scanners over the (refanged) text.
+//!
+//! Passes, each linear: URLs anchored on `://`; emails anchored on `@`; host runs
+//! (letters, digits, `-`, `_`, `.` and non-ASCII letters) holding a `.` give IPv4
+//! addresses, domains and scheme-less URLs; hex/colon runs give IPv6; alphanumeric
+//! words give hashes, BTC addresses, CVE and ASN ids. Spans found in the refanged text
+//! are mapped back to the input with the refang offset map.
+//!
+//! Rejection rules (each is a principle, not a list of literals):
+//! - domain: every label LDH (`_` allowed below the TLD, Unicode letters allowed),
+//!   last label a TLD of the embedded PSL table; code identifiers are rejected by a
+//!   casing rule: a TLD label in mixed case (`ADODB.Stream`, `file.It`) or an
+//!   upper-case TLD under a label with lower-case letters (`System.IO`) is not a
+//!   domain unless defanged; a name directly followed by `(` is a call, not a host;
+//! - file names: [`FileExtPolicy`] over [`FILE_EXTENSION_TLDS`];
+//! - IPv4: exactly four dotted decimal octets forming a whole token (`v4.12.7.3`,
+//!   `1.2.3.4.5` are not addresses);
+//! - IPv6: must parse, must not start inside a word (`ns::cafe`), and must contain a
+//!   decimal digit or at least four groups (C++ scopes like `abc::def` are not IPs);
+//! - hashes: whole alphanumeric words of 32/40/64/128 hex digits with at least one
+//!   letter and one digit (`0x` + 40 hex is one 42-char word, so an ETH address is not
+//!   a SHA-1);
+//! - BTC: checksum verified (base58check or bech32/bech32m), so hex strings never pass.
+
+use super::refang::{refang_map, Refanged};
+use super::tld::is_tld;
+use super::{btc, punycode, ExtractOptions, FileExtPolicy, Ioc, IocKind};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// TLDs that are also common file extensions (see [`FileExtPolicy`]).
+pub const FILE_EXTENSION_TLDS: &[&str] = &[
+    "zip", "mov", "py", "sh", "pl", "pm", "rs", "md", "ps", "so", "tf", "ml", "mm", "pub", "key",
+    "one", "cat", "run", "mobi",
+];
+
+#[derive(Debug, Clone)]
+pub(crate) struct Cand {
+    pub kind: IocKind,
+    pub s: usize,
+    pub e: usize,
+    pub value: String,
+    pub nested: bool,
+}
+
+#[inline]
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Non-ASCII char usable in a host label: letters, digits, combining marks.
+fn is_idn_char(c: char) -> bool {
+    if c.is_alphanumeric() {
+        return true;
+    }
+    let u = c as u32;
+    matches!(u, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
+        | 0x064B..=0x065F | 0x0900..=0x0963 | 0x0966..=0x0DFF | 0x1AB0..=0x1AFF
+        | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Length of the host char at `i` (0 if not a host char).
+#[inline]
+fn host_char_len(t: &str, i: usize) -> usize {
+    let b = t.as_bytes();
+    let c = b[i];
+    if c < 0x80 {
+        return if is_alnum(c) || c == b'-' || c == b'_' || c == b'.' { 1 } else { 0 };
+    }
+    match t.get(i..).and_then(|r| r.chars().next()) {
+        Some(ch) if is_idn_char(ch) => ch.len_utf8(),
+        _ => 0,
+    }
+}
+
+/// End of the host run starting at `i`.
+fn host_run_end(t: &str, mut i: usize) -> usize {
+    let n = t.len();
+    while i < n {
+        let l = host_char_len(t, i);
+        if l == 0 {
+            break;
+        }
+        i += l;
+    }
+    i
+}
+
+/// Parse a strict dotted-quad (no leading zeros beyond a single `0`).
+pub(crate) fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
+    let mut parts = [0u8; 4];
+    let mut n = 0;
+    for p in s.split('.') {
+        if n == 4 || p.is_empty() || p.len() > 3 || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        if p.len() > 1 && p.starts_with('0') {
+            return None;
+        }
+        let v: u32 = p.parse().ok()?;
+        if v > 255 {
+            return None;
+        }
+        parts[n] = v as u8;
+        n += 1;
+    }
+    (n == 4).then(|| Ipv4Addr::from(parts))
+}
+
+/// Is this address private, loopback, link-local, multicast, documentation, CGNAT,
+/// benchmarking, reserved, broadcast or unspecified?
+pub fn is_reserved_ipv4(ip: Ipv4Addr) -> bool {
+    let o = ip.octets();
+    ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_unspecified()
+        || ip.is_documentation()
+        || o[0] == 0
+        || (o[0] == 100 && (o[1] & 0xc0) == 64)
+        || (o[0] == 198 && (o[1] & 0xfe) == 18)
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+        || o[0] >= 240
+}
+
+/// IPv6 counterpart of [`is_reserved_ipv4`].
+pub fn is_reserved_ipv6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xffc0) == 0xfe80
+        || (s[0] == 0x2001 && s[1] == 0x0db8)
+        || ip.to_ipv4_mapped().is_some_and(is_reserved_ipv4)
+}
+
+/// Why a domain candidate was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DomainReject {
+    Syntax,
+    Tld,
+    Casing,
+    FileExtension,
+}
+
+pub(crate) struct DomainCheck<'a> {
+    pub validate_tld: bool,
+    pub heuristics: bool,
+    pub policy: FileExtPolicy,
+    pub ext_tlds: Option<&'a [String]>,
+}
+
+fn is_file_ext_tld(tld: &str, list: Option<&[String]>) -> bool {
+    match list {
+        Some(l) => l.iter().any(|x| x.eq_ignore_ascii_case(tld)),
+        None => FILE_EXTENSION_TLDS.iter().any(|x| x.eq_ignore_ascii_case(tld)),
+    }
+}
+
+/// Validate a dotted host name; returns the canonical (lower-case) form.
+pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> {
+    let d = d.strip_suffix('.').unwrap_or(d);
+    if d.is_empty() || d.len() > 253 {
+        return Err(DomainReject::Syntax);
+    }
+    let mut labels = 0;
+    let mut last = "";
+    for label in d.split('.') {
+        labels += 1;
+        if label.is_empty() {
+            return Err(DomainReject::Syntax);
+        }
+        let lb = label.as_bytes();
+        if lb[0] == b'-' || lb[lb.len() - 1] == b'-' {
+            return Err(DomainReject::Syntax);
+        }
+        if label.is_ascii() {
+            if label.len() > 63 || !lb.iter().all(|&c| is_alnum(c) || c == b'-' || c == b'_') {
+                return Err(DomainReject::Syntax);
+            }
+        } else {
+            if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && is_idn_char(c))) {
+                return Err(DomainReject::Syntax);
+            }
+            match punycode::encode(&label.to_lowercase()) {
+                Some(p) if p.len() + 4 <= 63 => {}
+                _ => return Err(DomainReject::Syntax),
+            }
+        }
+        last = label;
+    }
+    if labels < 2 {
+        return Err(DomainReject::Syntax);
+    }
+    // TLD
+    if last.is_ascii() {
+        let tb = last.as_bytes();
+        let alpha = tb.iter().all(|c| c.is_ascii_alphabetic());
+        let puny = tb.len() > 4 && tb[..4].eq_ignore_ascii_case(b"xn--");
+        if !(alpha || puny) {
+            return Err(DomainReject::Tld);
+        }
+        if chk.validate_tld && !is_tld(last) {
+            return Err(DomainReject::Tld);
+        }
+    } else if last.chars().any(|c| c.is_ascii()) {
+        return Err(DomainReject::Tld);
+    } else if chk.validate_tld {
+        let p = punycode::encode(&last.to_lowercase()).ok_or(DomainReject::Tld)?;
+        if !is_tld(&format!("xn--{p}")) {
+            return Err(DomainReject::Tld);
+        }
+    }
+    if chk.heuristics {
+        let tb = last.as_bytes();
+        let upper = tb.iter().filter(|c| c.is_ascii_uppercase()).count();
+        if upper > 0 {
+            if upper != tb.iter().filter(|c| c.is_ascii_alphabetic()).count() {
+                return Err(DomainReject::Casing);
+            }
+            if d.bytes().any(|c| c.is_ascii_lowercase()) {
+                return Err(DomainReject::Casing);
+            }
+        }
+        let ext = is_file_ext_tld(last, chk.ext_tlds);
+        if ext {
+            match chk.policy {
+                FileExtPolicy::Allow => {}
+                FileExtPolicy::RejectTwoLabel if labels == 2 => return Err(DomainReject::FileExtension),
+                FileExtPolicy::RejectTwoLabel => {}
+                FileExtPolicy::RejectAll => return Err(DomainReject::FileExtension),
+            }
+        }
+    }
+    Ok(lower_host(d))
+}
+
+fn lower_host(d: &str) -> String {
+    if d.is_ascii() {
+        d.to_ascii_lowercase()
+    } else {
+        d.to_lowercase()
+    }
+}
+
+/// Syntactic host check for URLs with an explicit scheme (single labels allowed).
+fn url_host_ok(h: &str) -> bool {
+    let h = h.strip_suffix('.').unwrap_or(h);
+    if h.is_empty() || h.len() > 253 {
+        return false;
+    }
+    if h.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+        return parse_ipv4(h).is_some();
+    }
+    h.split('.').all(|l| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || (!c.is_ascii() && is_idn_char(c)))
+    })
+}
+
+/// Scan a URL path/query/fragment starting at `i` (which is at `/`, `?` or `#`);
+/// returns the end after trimming.
+fn scan_path(t: &str, i: usize, start: usize) -> usize {
+    let b = t.as_bytes();
+    let n = b.len();
+    let mut j = i;
+    let mut paren = 0i32;
+    let mut square = 0i32;
+    let mut in_query = false;
+    while j < n {
+        let c = b[j];
+        match c {
+            0..=0x20 | 0x7f | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | b'^' | b'|' | b'{' | b'}' => break,
+            0x80..=0xff => break,
+            b'(' => paren += 1,
+            b')' => {
+                if paren == 0 {
+                    break;
+                }
+                paren -= 1;
+            }
+            b'[' => square += 1,
+            b']' => {
+                if square == 0 {
+                    break;
+                }
+                square -= 1;
+            }
+            b'*' if b.get(j + 1) == Some(&b'*') => break,
+            b'?' => in_query = true,
+            b',' => {
+                if !in_query {
+                    break;
+                }
+                let nx = b.get(j + 1).copied().unwrap_or(b' ');
+                if !nx.is_ascii_alphanumeric() {
+                    break;
+                }
+                let mut k = j + 1;
+                let mut scheme_like = false;
+                while k < n && !b[k].is_ascii_whitespace() && b[k] != b',' {
+                    if b[k] == b':' && b.get(k + 1) == Some(&b'/') {
+                        scheme_like = true;
+                        break;
+                    }
+                    k += 1;
+                }
+                if scheme_like {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    trim_url_end(b, start, j)
+}
+
+fn trim_url_end(b: &[u8], start: usize, mut e: usize) -> usize {
+    let asciidoc = start >= 2 && &b[start - 2..start] == b"++";
+    loop {
+        if e <= start {
+            return e;
+        }
+        let c = b[e - 1];
+        if matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\'' | b'"') {
+            e -= 1;
+            continue;
+        }
+        if asciidoc && e >= start + 2 && &b[e - 2..e] == b"++" {
+            e -= 2;
+            continue;
+        }
+        if c == b'_' && start >= 1 && b[start - 1] == b'_' {
+            e -= 1;
+            continue;
+        }
+        return e;
+    }
+}
+
+struct Scanner<'a> {
+    t: &'a str,
+    b: &'a [u8],
+    opts: &'a ExtractOptions,
+    map: &'a Refanged,
+    out: Vec<Cand>,
+}
+
+impl<'a> Scanner<'a> {
+    fn want(&self, k: IocKind) -> bool {
+        self.opts.kinds.contains(k)
+    }
+
+    fn domain_check(&self, s: usize, e: usize) -> DomainCheck<'a> {
+        DomainCheck {
+            validate_tld: self.opts.validate_tld,
+            heuristics: !self.map.touches(s, e),
+            policy: self.opts.file_ext_policy,
+            ext_tlds: self.opts.file_ext_tlds.as_deref(),
+        }
+    }
+
+    fn allowed(&self, v: &str) -> bool {
+        self.opts.allow.iter().any(|a| a.eq_ignore_ascii_case(v))
+    }
+
+    fn push(&mut self, kind: IocKind, s: usize, e: usize, value: String) {
+        self.out.push(Cand { kind, s, e, value, nested: false });
+    }
+
+    // ---------------------------------------------------------------- URLs
+    fn urls(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut p = 0;
+        while p + 3 <= n {
+            let Some(off) = b[p..].iter().position(|&c| c == b':') else { break };
+            let k = p + off;
+            p = k + 1;
+            if !(b.get(k + 1) == Some(&b'/') && b.get(k + 2) == Some(&b'/')) {
+                continue;
+            }
+            let mut ss = k;
+            while ss > 0 && (is_alnum(b[ss - 1]) || matches!(b[ss - 1], b'+' | b'.' | b'-')) {
+                ss -= 1;
+            }
+            while ss < k && !b[ss].is_ascii_alphabetic() {
+                ss += 1;
+            }
+            if k - ss < 2 || k - ss > 16 {
+                continue;
+            }
+            if let Some(e) = self.url_at(ss, k + 3) {
+                p = e.max(p);
+            }
+        }
+    }
+
+    /// Parse authority + path after `scheme://` (`a` = authority start).
+    fn url_at(&mut self, ss: usize, a: usize) -> Option<usize> {
+        let t = self.t;
+        let b = self.b;
+        let n = b.len();
+        // authority extent
+        let mut ae = a;
+        while ae < n {
+            let c = b[ae];
+            if c <= 0x20 || matches!(c, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | b'|' | b'{' | b'}' | 0x7f) {
+                break;
+            }
+            if c >= 0x80 {
+                let l = host_char_len(t, ae);
+                if l == 0 {
+                    break;
+                }
+                ae += l;
+                continue;
+            }
+            ae += 1;
+        }
+        let auth = t.get(a..ae)?;
+        let host_off = auth.rfind('@').map(|i| i + 1).unwrap_or(0);
+        let hs = a + host_off;
+        let mut he;
+        if b.get(hs) == Some(&b'[') {
+            let close = t.get(hs..ae)?.find(']')? + hs;
+            let inner = t.get(hs + 1..close)?;
+            let addr = inner.split('%').next()?;
+            addr.parse::<Ipv6Addr>().ok()?;
+            he = close + 1;
+        } else {
+            he = host_run_end(t, hs);
+            // trim trailing dots/hyphens from the host
+            while he > hs && matches!(b[he - 1], b'.' | b'-' | b'_') {
+                he -= 1;
+            }
+            if !url_host_ok(t.get(hs..he)?) {
+                return None;
+            }
+        }
+        let mut e = he;
+        if b.get(e) == Some(&b':') {
+            let mut q = e + 1;
+            while q < n && b[q].is_ascii_digit() {
+                q += 1;
+            }
+            if q > e + 1 && q - e <= 6 {
+                e = q;
+            }
+        }
+        if matches!(b.get(e), Some(b'/') | Some(b'?') | Some(b'#')) {
+            e = scan_path(t, e, ss);
+        } else {
+            e = trim_url_end(b, ss, e).max(he);
+        }
+        let raw = t.get(ss..e)?;
+        let value = canonical_url(raw);
+        if self.want(IocKind::Url) {
+            self.push(IocKind::Url, ss, e, value);
+        }
+        Some(e)
+    }
+
+    // ---------------------------------------------------------------- emails
+    fn emails(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut p = 0;
+        while p < n {
+            let Some(off) = b[p..].iter().position(|&c| c == b'@') else { break };
+            let at = p + off;
+            p = at + 1;
+            let mut ls = at;
+            while ls > 0 && (is_alnum(b[ls - 1]) || b"._%+-!#$&'*=?^~".contains(&b[ls - 1])) {
+                ls -= 1;
+                if at - ls > 64 {
+                    break;
+                }
+            }
+            while ls < at && !(is_alnum(b[ls]) || b[ls] == b'_') {
+                ls += 1;
+            }
+            if ls == at || at - ls > 64 || b[at - 1] == b'.' {
+                continue;
+            }
+            if ls > 0 && matches!(b[ls - 1], b'/' | b':' | b'\\') {
+                continue;
+            }
+            let ds = at + 1;
+            if ds >= n {
+                continue;
+            }
+            let mut de = host_run_end(self.t, ds);
+            while de > ds && matches!(b[de - 1], b'.' | b'-' | b'_') {
+                de -= 1;
+            }
+            let Some(dom) = self.t.get(ds..de) else { continue };
+            let chk = DomainCheck {
+                validate_tld: self.opts.validate_tld,
+                heuristics: false,
+                policy: FileExtPolicy::Allow,
+                ext_tlds: None,
+            };
+            let Ok(dv) = check_domain(dom, &chk) else { continue };
+            let Some(local) = self.t.get(ls..at) else { continue };
+            if local.contains("..") {
+                continue;
+            }
+            self.push(IocKind::Email, ls, de, format!("{local}@{dv}"));
+            p = de.max(p);
+        }
+    }
+
+    // ---------------------------------------------------------------- host runs
+    fn hosts(&mut self) {
+        let t = self.t;
+        let b = self.b;
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let c = b[i];
+            if c < 0x80 && !is_alnum(c) {
+                i += 1;
+                continue;
+            }
+            let l = host_char_len(t, i);
+            if l == 0 {
+                i += t.get(i..).and_then(|r| r.chars().next()).map_or(1, |c| c.len_utf8());
+                continue;
+            }
+            let s = i;
+            let e = host_run_end(t, i);
+            i = e;
+            if !b[s..e].contains(&b'.') {
+                continue;
+            }
+            let next = b.get(e).copied().unwrap_or(b' ');
+            if next == b'@' {
+                continue;
+            }
+            // split at ".."
+            let mut seg_start = s;
+            let mut k = s;
+            while k <= e {
+                if k == e || (b[k] == b'.' && k + 1 < e && b[k + 1] == b'.') {
+                    self.host_segment(seg_start, k, s, e);
+                    while k < e && b[k] == b'.' {
+                        k += 1;
+                    }
+                    seg_start = k;
+                    if k == e {
+                        break;
+                    }
+                }
+                k += 1;
+            }
+        }
+    }
+
+    fn host_segment(&mut self, mut s: usize, mut e: usize, run_s: usize, run_e: usize) {
+        let t = self.t;
+        let b = self.b;
+        while s < e && matches!(b[s], b'.' | b'-' | b'_') {
+            s += 1;
+        }
+        while e > s && matches!(b[e - 1], b'.' | b'-' | b'_') {
+            e -= 1;
+        }
+        if s >= e {
+            return;
+        }
+        let Some(seg) = t.get(s..e) else { return };
+        if !seg.contains('.') {
+            return;
+        }
+        let prev = if run_s > 0 { b[run_s - 1] } else { b' ' };
+        let next = b.get(run_e).copied().unwrap_or(b' ');
+        let whole = s == run_s && e <= run_e;
+        if seg.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+            if let Some(ip) = parse_ipv4(seg) {
+                if whole && e == run_e || s > run_s || e < run_e {
+                    self.push_ipv4(s, e, ip, run_e, prev, next);
+                }
+            }
+            return;
+        }
+        // IDN trimming: CJK text glued to an ASCII name
+        let (s, e) = idn_trim(t, s, e);
+        let Some(seg) = t.get(s..e) else { return };
+        let chk = self.domain_check(s, e);
+        let mut res = check_domain(seg, &chk);
+        if let Err(DomainReject::Casing | DomainReject::FileExtension) = res {
+            let relaxed = DomainCheck { heuristics: false, ..chk };
+            if let Ok(v) = check_domain(seg, &relaxed) {
+                if self.allowed(&v) {
+                    res = Ok(v);
+                }
+            }
+        }
+        match res {
+            Ok(v) => {
+                if e == run_e && next == b'(' && !self.map.touches(s, e) && !self.allowed(&v) {
+                    return;
+                }
+                if self.want(IocKind::Domain) {
+                    self.push(IocKind::Domain, s, e, v.clone());
+                }
+                if e == run_e {
+                    self.schemeless(s, e, prev, &v);
+                }
+            }
+            Err(_) => {
+                // IPv4 glued with '-'/'_' (`ip-1.2.3.4`, `10.0.0.1-10.0.0.9`)
+                let mut ps = s;
+                for k in s..=e {
+                    if k == e || b[k] == b'-' || b[k] == b'_' {
+                        if let Some(ip) = t.get(ps..k).and_then(parse_ipv4) {
+                            self.push_ipv4(ps, k, ip, run_e, prev, next);
+                        }
+                        ps = k + 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn push_ipv4(&mut self, s: usize, e: usize, ip: Ipv4Addr, run_e: usize, prev: u8, _next: u8) {
+        if self.want(IocKind::Ipv4) {
+            self.push(IocKind::Ipv4, s, e, ip.to_string());
+        }
+        if e == run_e {
+            self.schemeless(s, e, prev, &ip.to_string());
+        }
+    }
+
+    /// `evil.com/path` or `1.2.3.4:8080/x` without a scheme.
+    fn schemeless(&mut self, s: usize, e: usize, prev: u8, host: &str) {
+        if !self.opts.schemeless_urls || !self.want(IocKind::Url) {
+            return;
+        }
+        if matches!(prev, b'/' | b'\\' | b':' | b'@' | b'.' | b'%' | b'$' | b'~') {
+            return;
+        }
+        let b = self.b;
+        let mut p = e;
+        if b.get(p) == Some(&b':') {
+            let mut q = p + 1;
+            while q < b.len() && b[q].is_ascii_digit() {
+                q += 1;
+            }
+            if q > p + 1 && q - p <= 6 {
+                p = q;
+            }
+        }
+        if b.get(p) != Some(&b'/') {
+            return;
+        }
+        let end = scan_path(self.t, p, s);
+        if end <= p + 1 {
+            return;
+        }
+        let Some(rest) = self.t.get(e..end) else { return };
+        self.push(IocKind::Url, s, end, format!("{host}{rest}"));
+    }
+
+    // ---------------------------------------------------------------- IPv6
+    fn ipv6(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let c = b[i];
+            let hexc = c.is_ascii_hexdigit() || c == b':';
+            if !hexc {
+                i += 1;
+                continue;
+            }
+            if i > 0 && (is_alnum(b[i - 1]) || matches!(b[i - 1], b':' | b'.' | b'_' | b'-')) {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            let mut e = i;
+            let mut colons = 0;
+            while e < n && (b[e].is_ascii_hexdigit() || b[e] == b':' || b[e] == b'.') {
+                if b[e] == b':' {
+                    colons += 1;
+                }
+                e += 1;
+            }
+            i = e.max(i + 1);
+            if colons < 2 {
+                continue;
+            }
+            let mut ae = e;
+            while ae > s && b[ae - 1] == b'.' {
+                ae -= 1;
+            }
+            if ae > s + 1 && b[ae - 1] == b':' && b[ae - 2] != b':' {
+                ae -= 1;
+            }
+            let mut end = ae;
+            // zone id
+            if ae == e && b.get(e) == Some(&b'%') {
+                let mut z = e + 1;
+                while z < n && (is_alnum(b[z]) || b[z] == b'_') {
+                    z += 1;
+                }
+                if z > e + 1 {
+                    end = z;
+                }
+            }
+            if end == e || end > e {
+                if b.get(end).is_some_and(|&x| is_alnum(x) || x == b'_') {
+                    continue;
+                }
+            }
+            let Some(addr) = self.t.get(s..ae) else { continue };
+            let Ok(ip) = addr.parse::<Ipv6Addr>() else { continue };
+            let groups = addr.split(':').filter(|g| !g.is_empty()).count();
+            let has_digit = addr.bytes().any(|c| c.is_ascii_digit());
+            if !(has_digit || groups >= 4) || groups == 0 {
+                continue;
+            }
+            self.push(IocKind::Ipv6, s, end, ip.to_string());
+        }
+    }
+
+    // ---------------------------------------------------------------- words
+    fn words(&mut self) {
+        let b = self.b;
+        let n = b.len();
+        let mut i = 0;
+        let want_hash = self.want(IocKind::Md5)
+            || self.want(IocKind::Sha1)
+            || self.want(IocKind::Sha256)
+            || self.want(IocKind::Sha512);
+        let want_btc = self.want(IocKind::Btc);
+        let want_cve = self.want(IocKind::Cve);
+        let want_asn = self.want(IocKind::Asn);
+        while i < n {
+            if !is_alnum(b[i]) {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < n && is_alnum(b[i]) {
+                i += 1;
+            }
+            let e = i;
+            let w = &b[s..e];
+            let len = e - s;
+            if want_hash && matches!(len, 32 | 40 | 64 | 128) && w.iter().all(|c| c.is_ascii_hexdigit()) {
+                let letters = w.iter().any(|c| c.is_ascii_alphabetic());
+                let digits = w.iter().any(|c| c.is_ascii_digit());
+                if letters && digits {
+                    let kind = match len {
+                        32 => IocKind::Md5,
+                        40 => IocKind::Sha1,
+                        64 => IocKind::Sha256,
+                        _ => IocKind::Sha512,
+                    };
+                    if self.want(kind) {
+                        let v = String::from_utf8_lossy(w).to_ascii_lowercase();
+                        self.push(kind, s, e, v);
+                    }
+                }
+                continue;
+            }
+            if want_btc && (25..=74).contains(&len) {
+                if let Ok(ws) = std::str::from_utf8(w) {
+                    let cand = (len <= 35 && (w[0] == b'1' || w[0] == b'3') && w.iter().all(|&c| btc::is_base58(c)))
+                        || (len >= 14 && w[..3].eq_ignore_ascii_case(b"bc1"));
+                    if cand && btc::is_btc_address(ws) {
+                        let v = if w[..3].eq_ignore_ascii_case(b"bc1") { ws.to_ascii_lowercase() } else { ws.to_string() };
+                        self.push(IocKind::Btc, s, e, v);
+                        continue;
+                    }
+                }
+            }
+            if want_cve && len == 3 && w.eq_ignore_ascii_case(b"cve") && b.get(e) == Some(&b'-') {
+                if let Some((end, v)) = parse_cve_tail(b, e) {
+                    self.push(IocKind::Cve, s, end, v);
+                    i = end;
+                }
+                continue;
+            }
+            if want_asn && len >= 2 && (w[..2] == *b"AS" || (len >= 3 && w[..3].eq_ignore_ascii_case(b"asn"))) {
+                let pre = if len >= 3 && w[..3].eq_ignore_ascii_case(b"asn") { 3 } else { 2 };
+                if len == pre {
+                    // `ASN 1234` / `AS 1234`
+                    if b.get(e) == Some(&b' ') {
+                        let ds = e + 1;
+                        let mut de = ds;
+                        while de < n && b[de].is_ascii_digit() {
+                            de += 1;
+                        }
+                        if de > ds && !b.get(de).is_some_and(|&c| is_alnum(c)) {
+                            if let Some(v) = asn_value(&b[ds..de]) {
+                                self.push(IocKind::Asn, s, de, v);
+                                i = de;
+                            }
+                        }
+                    }
+                } else if w[pre..].iter().all(|c| c.is_ascii_digit()) {
+                    if let Some(v) = asn_value(&w[pre..]) {
+                        self.push(IocKind::Asn, s, e, v);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn asn_value(d: &[u8]) -> Option<String> {
+    if d.is_empty() || d.len() > 10 || d[0] == b'0' {
+        return None;
+    }
+    let v: u64 = std::str::from_utf8(d).ok()?.parse().ok()?;
+    (1..=u32::MAX as u64).contains(&v).then(|| format!("AS{v}"))
+}
+
+/// After `CVE` at `e` (which is `-`): `-YYYY-NNNN+`.
+fn parse_cve_tail(b: &[u8], e: usize) -> Option<(usize, String)> {
+    let ys = e + 1;
+    let ye = ys + 4;
+    if b.len() < ye + 1 || !b[ys..ye].iter().all(|c| c.is_ascii_digit()) || b[ye] != b'-' {
+        return None;
+    }
+    let year: u32 = std::str::from_utf8(&b[ys..ye]).ok()?.parse().ok()?;
+    if !(1999..=2099).contains(&year) {
+        return None;
+    }
+    let ns = ye + 1;
+    let mut ne = ns;
+    while ne < b.len() && b[ne].is_ascii_digit() {
+        ne += 1;
+    }
+    if !(4..=7).contains(&(ne - ns)) || b.get(ne).is_some_and(|&c| is_alnum(c)) {
+        return None;
+    }
+    Some((ne, format!("CVE-{}-{}", year, std::str::from_utf8(&b[ns..ne]).ok()?)))
+}
+
+/// CJK (or other non-ASCII) text glued to an ASCII name: `これはexample.comです`.
+fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
+    let Some(seg) = t.get(s..e) else { return (s, e) };
+    if seg.is_ascii() {
+        return (s, e);
+    }
+    let mut ns = s;
+    let mut ne = e;
+    // last label: ASCII then non-ASCII -> cut at the first non-ASCII char
+    if let Some(dot) = seg.rfind('.') {
+        let last = &seg[dot + 1..];
+        if last.as_bytes().first().is_some_and(|c| c.is_ascii()) {
+            if let Some(p) = last.find(|c: char| !c.is_ascii()) {
+                ne = s + dot + 1 + p;
+            }
+        }
+    }
+    // first label: non-ASCII then ASCII -> cut the leading non-ASCII part
+    let first_end = seg.find('.').unwrap_or(seg.len());
+    let first = &seg[..first_end];
+    if !first.is_ascii() && first.as_bytes().last().is_some_and(|c| c.is_ascii()) {
+        if let Some(p) = first.rfind(|c: char| !c.is_ascii()) {
+            let ch_len = first[p..].chars().next().map_or(1, |c| c.len_utf8());
+            ns = s + p + ch_len;
+        }
+    }
+    (ns, ne)
+}
+
+/// Canonical URL: scheme and host lower-cased, the rest as written.
+pub(crate) fn canonical_url(raw: &str) -> String {
+    let Some(p) = raw.find("://") else { return raw.to_string() };
+    let scheme = raw[..p].to_ascii_lowercase();
+    let rest = &raw[p + 3..];
+    let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth = &rest[..auth_len];
+    let host_start = auth.rfind('@').map(|i| i + 1).unwrap_or(0);
+    let hp = &auth[host_start..];
+    let host_len = if hp.starts_with('[') { hp.find(']').map_or(hp.len(), |i| i + 1) } else { hp.rfind(':').unwrap_or(hp.len()) };
+    let host = lower_host(&hp[..host_len]);
+    let host = host.strip_suffix('.').map(str::to_string).unwrap_or(host);
+    format!("{scheme}://{}{}{}{}", &auth[..host_start], host, &hp[host_len..], &rest[auth_len..])
+}
+
+/// Host of a URL value (scheme optional), for deny-list checks.
+fn url_host(v: &str) -> &str {
+    let rest = v.find("://").map_or(v, |p| &v[p + 3..]);
+    let auth = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let hp = &auth[auth.rfind('@').map_or(0, |i| i + 1)..];
+    if hp.starts_with('[') {
+        return hp;
+    }
+    &hp[..hp.rfind(':').unwrap_or(hp.len())]
+}
+
+fn host_denied(host: &str, deny: &[String]) -> bool {
+    deny.iter().any(|d| {
+        let d = d.trim_end_matches('.');
+        host.eq_ignore_ascii_case(d)
+            || (host.len() > d.len()
+                && host.is_char_boundary(host.len() - d.len() - 1)
+                && host[host.len() - d.len()..].eq_ignore_ascii_case(d)
+                && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+    })
+}
+
+/// Run every pass on `t` (already refanged or not) and mark nested candidates.
+pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> {
+    let mut sc = Scanner { t, b: t.as_bytes(), opts, map, out: Vec::new() };
+    let k = opts.kinds;
+    if k.contains(IocKind::Url) || k.contains(IocKind::Domain) {
+        sc.urls();
+    }
+    if k.contains(IocKind::Email) {
+        sc.emails();
+    }
+    if k.contains(IocKind::Domain) || k.contains(IocKind::Ipv4) || k.contains(IocKind::Url) {
+        sc.hosts();
+    }
+    if k.contains(IocKind::Ipv6) {
+        sc.ipv6();
+    }
+    sc.words();
+    let mut out = sc.out;
+    out.sort_by(|a, b| a.s.cmp(&b.s).then(b.e.cmp(&a.e)));
+    // containers: URLs and emails
+    let containers: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|c| matches!(c.kind, IocKind::Url | IocKind::Email))
+        .map(|c| (c.s, c.e))
+        .collect();
+    for c in out.iter_mut() {
+        let idx = containers.partition_point(|&(s, _)| s <= c.s);
+        let lo = idx.saturating_sub(4);
+        c.nested = containers[lo..idx]
+            .iter()
+            .any(|&(s, e)| s <= c.s && c.e <= e && (s, e) != (c.s, c.e));
+    }
+    // same span reported twice (e.g. URL pass and scheme-less pass) -> keep first
+    out.dedup_by(|a, b| a.kind == b.kind && a.s == b.s && a.e == b.e);
+    out
+}
+
+/// Spans (kind, start, end) of top-level IOCs in `t` without refanging (for `defang`).
+pub(crate) fn extract_spans(t: &str, opts: &ExtractOptions) -> Vec<(IocKind, usize, usize)> {
+    let map = Refanged::default();
+    scan(t, opts, &map)
+        .into_iter()
+        .filter(|c| !c.nested && opts.kinds.contains(c.kind))
+        .map(|c| (c.kind, c.s, c.e))
+        .collect()
+}
+
+/// Find the IOCs in `text`.
+pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
+    let map = if opts.refang { refang_map(text) } else { Refanged::default() };
+    let t: &str = if opts.refang { &map.text } else { text };
+    let cands = scan(t, opts, &map);
+    let mut seen: std::collections::HashSet<(IocKind, String)> = std::collections::HashSet::new();
+    let mut out: Vec<Ioc> = Vec::with_capacity(cands.len());
+    for c in cands {
+        if !opts.kinds.contains(c.kind) || (c.nested && !opts.nested) {
+            continue;
+        }
+        if opts.exclude_private_ips {
+            let reserved = match c.kind {
+                IocKind::Ipv4 => c.value.parse().is_ok_and(is_reserved_ipv4),
+                IocKind::Ipv6 => c.value.parse().is_ok_and(is_reserved_ipv6),
+                _ => false,
+            };
+            if reserved {
+                continue;
+            }
+        }
+        if !opts.deny.is_empty() {
+            let denied = opts.deny.iter().any(|d| d.eq_ignore_ascii_case(&c.value))
+                || match c.kind {
+                    IocKind::Domain => host_denied(&c.value, &opts.deny),
+                    IocKind::Url => host_denied(url_host(&c.value), &opts.deny),
+                    IocKind::Email => c.value.rsplit('@').next().is_some_and(|h| host_denied(h, &opts.deny)),
+                    _ => false,
+                };
+            if denied {
+                continue;
+            }
+        }
+        if opts.dedupe && !seen.insert((c.kind, c.value.clone())) {
+            continue;
+        }
+        let (start, end, defanged) = if opts.refang {
+            (map.to_orig_start(c.s), map.to_orig_end(c.e), map.touches(c.s, c.e))
+        } else {
+            (c.s, c.e, false)
+        };
+        let Some(raw) = text.get(start..end) else { continue };
+        out.push(Ioc {
+            kind: c.kind,
+            value: c.value,
+            raw: raw.to_string(),
+            start,
+            end,
+            start16: start,
+            end16: end,
+            defanged,
+            nested: c.nested,
+        });
+    }
+    fill_utf16(text, &mut out);
+    out
+}
+
+/// Convert byte offsets to UTF-16 offsets in one walk over the text.
+fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
+    if text.is_ascii() || iocs.is_empty() {
+        return;
+    }
+    let mut offs: Vec<(usize, usize, bool)> = Vec::with_capacity(iocs.len() * 2);
+    for (i, ioc) in iocs.iter().enumerate() {
+        offs.push((ioc.start, i, false));
+        offs.push((ioc.end, i, true));
+    }
+    offs.sort_unstable();
+    let mut u16pos = 0usize;
+    let mut bpos = 0usize;
+    let mut chars = text.char_indices().peekable();
+    for (off, i, is_end) in offs {
+        while bpos < off {
+            match chars.next() {
+                Some((_, ch)) => {
+                    bpos += ch.len_utf8();
+                    u16pos += ch.len_utf16();
+                }
+                None => break,
+            }
+        }
+        if is_end {
+            iocs[i].end16 = u16pos;
+        } else {
+            iocs[i].start16 = u16pos;
+        }
+    }
+}

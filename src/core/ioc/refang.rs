@@ -1,0 +1,359 @@
+//! Refang (`hxxp://evil[.]com` → `http://evil.com`) with an offset map back to the
+//! original text, and defang (the reverse, for display).
+//!
+//! Styles handled, case-insensitively: bracketed tokens with any mix of `[ ( {` and
+//! `] ) }` (nested up to 3, inner spaces allowed, backslash-escaped brackets allowed)
+//! around `.`, `dot`, `@`, `at`, `:`, `://`, `/`; spaced forms `example [.] com`;
+//! half brackets inside a word (`example[.com`, `1.)1`); `\.` inside a word; spaced dot
+//! `2.2.2 . 2` between two word characters; schemes `hxxp`, `hXXp`, `h**p`, `hxxps`,
+//! `fxp` (only when a `:` or a bracketed `:` follows); `http:\\` → `http://`.
+
+use super::{ExtractOptions, IocKind, KindSet};
+
+/// One replaced span: `input[inp..inp+inp_len]` became `output[out..out+out_len]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    pub out: usize,
+    pub out_len: usize,
+    pub inp: usize,
+    pub inp_len: usize,
+}
+
+/// Refanged text plus the replacements made (sorted by position).
+#[derive(Debug, Clone, Default)]
+pub struct Refanged {
+    pub text: String,
+    pub pieces: Vec<Piece>,
+}
+
+impl Refanged {
+    /// The text unchanged (no refanging).
+    pub fn identity(s: &str) -> Self {
+        Refanged { text: s.to_string(), pieces: Vec::new() }
+    }
+
+    fn locate(&self, o: usize) -> (Option<&Piece>, usize) {
+        let idx = self.pieces.partition_point(|p| p.out <= o);
+        if idx == 0 {
+            return (None, o);
+        }
+        let p = &self.pieces[idx - 1];
+        if o < p.out + p.out_len {
+            (Some(p), p.inp)
+        } else {
+            (None, o - (p.out + p.out_len) + (p.inp + p.inp_len))
+        }
+    }
+
+    /// Map an output start offset to the input.
+    pub fn to_orig_start(&self, o: usize) -> usize {
+        self.locate(o).1
+    }
+
+    /// Map an output (exclusive) end offset to the input.
+    pub fn to_orig_end(&self, o: usize) -> usize {
+        if o == 0 {
+            return 0;
+        }
+        match self.locate(o - 1) {
+            (Some(p), _) => p.inp + p.inp_len,
+            (None, x) => x + 1,
+        }
+    }
+
+    /// Does the output span `[s, e)` overlap a replacement?
+    pub fn touches(&self, s: usize, e: usize) -> bool {
+        let idx = self.pieces.partition_point(|p| p.out + p.out_len <= s);
+        self.pieces.get(idx).is_some_and(|p| p.out < e)
+    }
+}
+
+#[inline]
+fn is_wordish(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80
+}
+
+fn is_open(c: u8) -> bool {
+    matches!(c, b'[' | b'(' | b'{')
+}
+fn is_close(c: u8) -> bool {
+    matches!(c, b']' | b')' | b'}')
+}
+
+/// Try a bracketed token at `i`; returns (end, replacement).
+fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
+    let mut j = i;
+    let mut opens = 0;
+    loop {
+        if b.get(j) == Some(&b'\\') && b.get(j + 1).is_some_and(|&c| is_open(c)) {
+            j += 2;
+        } else if b.get(j).is_some_and(|&c| is_open(c)) {
+            j += 1;
+        } else {
+            break;
+        }
+        opens += 1;
+        if opens > 3 {
+            return None;
+        }
+    }
+    if opens == 0 {
+        return None;
+    }
+    let mut sp = 0;
+    while b.get(j) == Some(&b' ') && sp < 3 {
+        j += 1;
+        sp += 1;
+    }
+    // content
+    let rest = &b[j.min(b.len())..];
+    let (clen, rep): (usize, &'static str) = if rest.starts_with(b"://") {
+        (3, "://")
+    } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"dot") {
+        (3, ".")
+    } else if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case(b"at") {
+        (2, "@")
+    } else {
+        match rest.first() {
+            Some(b'.') => (1, "."),
+            Some(b'@') => (1, "@"),
+            Some(b':') => (1, ":"),
+            Some(b'/') => (1, "/"),
+            _ => return None,
+        }
+    };
+    j += clen;
+    let mut sp = 0;
+    while b.get(j) == Some(&b' ') && sp < 3 {
+        j += 1;
+        sp += 1;
+    }
+    let mut closes = 0;
+    loop {
+        if b.get(j) == Some(&b'\\') && b.get(j + 1).is_some_and(|&c| is_close(c)) {
+            j += 2;
+        } else if b.get(j).is_some_and(|&c| is_close(c)) {
+            j += 1;
+        } else {
+            break;
+        }
+        closes += 1;
+        if closes > 3 {
+            return None;
+        }
+    }
+    if closes == 0 {
+        return None;
+    }
+    Some((j, rep))
+}
+
+/// Refang `s`, recording each replacement.
+pub fn refang_map(s: &str) -> Refanged {
+    let b = s.as_bytes();
+    let n = b.len();
+    let mut out = String::new();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut copy_from = 0usize;
+    let mut i = 0usize;
+    // Emit a replacement for input [from, to).
+    macro_rules! emit {
+        ($from:expr, $to:expr, $rep:expr) => {{
+            let from: usize = $from;
+            let to: usize = $to;
+            if out.capacity() == 0 {
+                out.reserve(n);
+            }
+            out.push_str(&s[copy_from..from]);
+            pieces.push(Piece { out: out.len(), out_len: $rep.len(), inp: from, inp_len: to - from });
+            out.push_str($rep);
+            copy_from = to;
+            i = to;
+            continue;
+        }};
+    }
+    while i < n {
+        let c = b[i];
+        match c {
+            b'[' | b'(' | b'{' | b'\\' => {
+                if let Some((end, rep)) = bracket_token(b, i) {
+                    // spaced form: `word [.] word`
+                    let mut from = i;
+                    let mut to = end;
+                    let mut k = i;
+                    while k > copy_from && b[k - 1] == b' ' && i - k < 3 {
+                        k -= 1;
+                    }
+                    let mut m = end;
+                    while m < n && b[m] == b' ' && m - end < 3 {
+                        m += 1;
+                    }
+                    let left_ok = k > 0 && k < i && is_wordish(b[k - 1]);
+                    let right_ok = m > end && m < n && is_wordish(b[m]);
+                    if rep != "/" && left_ok && right_ok {
+                        from = k;
+                        to = m;
+                    }
+                    emit!(from, to, rep);
+                }
+                // half bracket before a dot: `example[.com`
+                if c != b'\\'
+                    && b.get(i + 1) == Some(&b'.')
+                    && i > 0
+                    && is_wordish(b[i - 1])
+                    && b.get(i + 2).is_some_and(|&x| is_wordish(x))
+                {
+                    emit!(i, i + 2, ".");
+                }
+                // `\.` inside a word
+                if c == b'\\'
+                    && b.get(i + 1) == Some(&b'.')
+                    && i > 0
+                    && is_wordish(b[i - 1])
+                    && b.get(i + 2).is_some_and(|&x| is_wordish(x))
+                {
+                    emit!(i, i + 2, ".");
+                }
+            }
+            b'.' => {
+                // half bracket after a dot: `1.)1`
+                if i > 0
+                    && is_wordish(b[i - 1])
+                    && b.get(i + 1).is_some_and(|&x| is_close(x))
+                    && b.get(i + 2).is_some_and(|&x| is_wordish(x))
+                {
+                    emit!(i, i + 2, ".");
+                }
+            }
+            b' ' => {
+                // spaced dot `2.2.2 . 2`
+                if b.get(i + 1) == Some(&b'.')
+                    && b.get(i + 2) == Some(&b' ')
+                    && i > 0
+                    && is_wordish(b[i - 1])
+                    && b.get(i + 3).is_some_and(|&x| is_wordish(x))
+                {
+                    emit!(i, i + 3, ".");
+                }
+            }
+            b'h' | b'H' | b'f' | b'F' => {
+                if i == 0 || !b[i - 1].is_ascii_alphanumeric() {
+                    if let Some((len, rep)) = scheme_defang(b, i) {
+                        emit!(i, i + len, rep);
+                    }
+                }
+            }
+            b':' => {
+                if b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\\') {
+                    let mut k = i;
+                    while k > 0 && b[k - 1].is_ascii_alphabetic() {
+                        k -= 1;
+                    }
+                    if (3..=6).contains(&(i - k)) {
+                        emit!(i, i + 3, "://");
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if pieces.is_empty() {
+        return Refanged { text: s.to_string(), pieces };
+    }
+    out.push_str(&s[copy_from..]);
+    Refanged { text: out, pieces }
+}
+
+/// `hxxp`, `hXXp`, `h**p`, `hxxps`, `fxp` followed by `:` (or a bracketed `:`).
+fn scheme_defang(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
+    let rest = &b[i..];
+    let (len, rep) = if rest.len() >= 4
+        && rest[0].eq_ignore_ascii_case(&b'h')
+        && rest[3].eq_ignore_ascii_case(&b'p')
+        && ((rest[1].eq_ignore_ascii_case(&b'x') && rest[2].eq_ignore_ascii_case(&b'x'))
+            || (rest[1] == b'*' && rest[2] == b'*'))
+    {
+        if rest.get(4).is_some_and(|c| c.eq_ignore_ascii_case(&b's')) {
+            (5, "https")
+        } else {
+            (4, "http")
+        }
+    } else if rest.len() >= 3
+        && rest[0].eq_ignore_ascii_case(&b'f')
+        && rest[1].eq_ignore_ascii_case(&b'x')
+        && rest[2].eq_ignore_ascii_case(&b'p')
+    {
+        if rest.get(3).is_some_and(|c| c.eq_ignore_ascii_case(&b's')) {
+            (4, "ftps")
+        } else {
+            (3, "ftp")
+        }
+    } else {
+        return None;
+    };
+    let next = rest.get(len).copied();
+    let ok = match next {
+        Some(b':') => true,
+        Some(c) if is_open(c) => rest.get(len + 1) == Some(&b':'),
+        _ => false,
+    };
+    ok.then_some((len, rep))
+}
+
+/// Refang a text or a single value (see the module docs for the styles handled).
+pub fn refang(s: &str) -> String {
+    refang_map(s).text
+}
+
+/// Defang the URLs, domains, IPv4 addresses and emails in `s` (after refanging it):
+/// `http` → `hxxp`, `ftp` → `fxp`, dots of hosts → `[.]`, `@` → `[@]`. Idempotent.
+pub fn defang(s: &str) -> String {
+    let r = refang_map(s);
+    let text = &r.text;
+    let opts = ExtractOptions {
+        kinds: KindSet::of(&[IocKind::Url, IocKind::Domain, IocKind::Ipv4, IocKind::Email]),
+        refang: false,
+        nested: false,
+        file_ext_policy: super::FileExtPolicy::Allow,
+        ..ExtractOptions::default()
+    };
+    let found = super::extract::extract_spans(text, &opts);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for (kind, st, en) in found {
+        if st < last {
+            continue;
+        }
+        let Some(seg) = text.get(st..en) else { continue };
+        out.push_str(&text[last..st]);
+        match kind {
+            IocKind::Url => {
+                let (scheme, rest) = match seg.find("://") {
+                    Some(p) => (&seg[..p], &seg[p..]),
+                    None => ("", seg),
+                };
+                let sl = scheme.to_ascii_lowercase();
+                out.push_str(match sl.as_str() {
+                    "http" => "hxxp",
+                    "https" => "hxxps",
+                    "ftp" => "fxp",
+                    "ftps" => "fxps",
+                    _ => scheme,
+                });
+                // defang dots of the authority only
+                let auth_start = if rest.starts_with("://") { 3 } else { 0 };
+                let after = &rest[auth_start..];
+                let auth_len = after.find(['/', '?', '#']).unwrap_or(after.len());
+                out.push_str(&rest[..auth_start]);
+                out.push_str(&after[..auth_len].replace('.', "[.]"));
+                out.push_str(&after[auth_len..]);
+            }
+            IocKind::Email => out.push_str(&seg.replace('.', "[.]").replace('@', "[@]")),
+            _ => out.push_str(&seg.replace('.', "[.]")),
+        }
+        last = en;
+    }
+    out.push_str(&text[last..]);
+    out
+}

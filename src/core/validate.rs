@@ -1,0 +1,111 @@
+//! Small input checks shared by providers. Each returns a `ValidationError` naming the field.
+
+use super::error::{Error, Result};
+
+/// RFC 3339 date-time (`2024-04-12T23:20:50.52Z`, `2024-04-12T23:20:50+02:00`), with the
+/// calendar checked (month 1–12, day within the month, leap years).
+pub fn rfc3339(field: &str, s: &str) -> Result<()> {
+    let bad = || Error::validation(field, "must be an RFC 3339 date-time like 2024-04-12T23:20:50Z");
+    let b = s.as_bytes();
+    if b.len() < 20 {
+        return Err(bad());
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+    };
+    let (Some(year), Some(month), Some(day), Some(hour), Some(min), Some(sec)) =
+        (digits(0..4), digits(5..7), digits(8..10), digits(11..13), digits(14..16), digits(17..19))
+    else {
+        return Err(bad());
+    };
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return Err(bad());
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if day == 0 || day > days || hour > 23 || min > 59 || sec > 60 {
+        return Err(bad());
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return Err(bad());
+        }
+        rest = &frac[n..];
+    }
+    match rest {
+        "Z" | "z" => Ok(()),
+        tz if tz.len() == 6
+            && (tz.starts_with('+') || tz.starts_with('-'))
+            && tz.as_bytes()[3] == b':'
+            && tz[1..3].parse::<u32>().is_ok_and(|h| h <= 23)
+            && tz[4..6].parse::<u32>().is_ok_and(|m| m <= 59) => Ok(()),
+        _ => Err(bad()),
+    }
+}
+
+/// A STIX-style type name (`indicator`, `x-mitre-tactic`, `ipv4-addr`).
+pub fn type_name(field: &str, s: &str) -> Result<()> {
+    let ok = !s.is_empty()
+        && s.len() <= 250
+        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok { Ok(()) } else { Err(Error::validation(field, format!("{s:?} is not a type name (lowercase letters, digits, -)"))) }
+}
+
+/// An identifier that goes into a path segment: non-empty, bounded, no control characters
+/// or whitespace.
+pub fn id(field: &str, s: &str) -> Result<()> {
+    if s.is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    if s.len() > 512 {
+        return Err(Error::validation(field, "is too long (max 512)"));
+    }
+    if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::validation(field, "must not contain whitespace or control characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_accepts_and_refuses() {
+        for ok in ["2024-04-12T23:20:50.52Z", "2024-02-29T00:00:00Z", "2019-01-01T00:00:00+02:00", "2024-04-12t23:20:50z"] {
+            assert!(rfc3339("d", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "2024-04-12", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-04-12T24:00:00Z",
+            "2024-04-12T23:20:50", "2024-04-12T23:20:50.Z", "yesterday", "2024-04-12T23:20:50+2:00", "２０２４-04-12T23:20:50Z"] {
+            assert!(rfc3339("d", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn type_names() {
+        assert!(type_name("t", "indicator").is_ok());
+        assert!(type_name("t", "x-mitre-tactic").is_ok());
+        for bad in ["", "Indicator", "a b", "-x", "a,b"] {
+            assert!(type_name("t", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids() {
+        assert!(id("id", "indicator--368e5bc7-0000").is_ok());
+        assert!(id("id", "").is_err());
+        assert!(id("id", "a b").is_err());
+        assert!(id("id", &"x".repeat(600)).is_err());
+    }
+}
