@@ -14,7 +14,8 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? 
 let code = 1;
 try {
   const page = await browser.newPage();
-  page.on("console", (m) => console.log(m.text()));
+  // Our own log lines only: the browser also reports every non-2xx response the tests provoke.
+  page.on("console", (m) => m.type() === "log" && console.log(m.text()));
   page.on("pageerror", (e) => console.error("page error:", e.message));
   const only = process.env.ONLY ? `&only=${encodeURIComponent(process.env.ONLY)}` : "";
   console.log(`chromium ${browser.version()}: simulator ${sim.url}`);

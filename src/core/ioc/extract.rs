@@ -825,6 +825,10 @@ fn asn_value(d: &[u8]) -> Option<String> {
     (1..=u32::MAX as u64).contains(&v).then(|| format!("AS{v}"))
 }
 
+pub(crate) fn parse_cve_tail_at(b: &[u8], e: usize) -> Option<(usize, String)> {
+    parse_cve_tail(b, e)
+}
+
 /// After `CVE` at `e` (which is `-`): `-YYYY-NNNN+`.
 fn parse_cve_tail(b: &[u8], e: usize) -> Option<(usize, String)> {
     let ys = e + 1;

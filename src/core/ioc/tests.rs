@@ -1,0 +1,199 @@
+//! Unit tests: traps, refang styles, boundaries, offsets, classification.
+
+use super::*;
+
+fn ex(t: &str) -> Vec<(IocKind, String)> {
+    extract_iocs(t, &ExtractOptions::default()).into_iter().map(|i| (i.kind, i.value)).collect()
+}
+fn vals(t: &str, k: IocKind) -> Vec<String> {
+    extract_iocs(t, &ExtractOptions::default()).into_iter().filter(|i| i.kind == k).map(|i| i.value).collect()
+}
+
+#[test]
+fn debug_print() {
+    let t = std::env::var("IOC_DEBUG_TEXT").unwrap_or_default();
+    if !t.is_empty() {
+        for i in extract_iocs(&t, &ExtractOptions::default()) {
+            eprintln!("{:?}", i);
+        }
+    }
+}
+
+#[test]
+fn basic_kinds() {
+    let t = "1.1.1[.]1 2.2.2 . 2 google(.)com https://www.google[.]com f6f8179ac71eaabff12b8c024342109b \
+             test@example.com CVE-2021-44228 AS13335 ASN 15169 1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj \
+             bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq 2001:db8::1";
+    let r = ex(t);
+    let has = |k: IocKind, v: &str| r.iter().any(|(kk, vv)| *kk == k && vv == v);
+    assert!(has(IocKind::Ipv4, "1.1.1.1"), "{r:?}");
+    assert!(has(IocKind::Ipv4, "2.2.2.2"), "{r:?}");
+    assert!(has(IocKind::Domain, "google.com"));
+    assert!(has(IocKind::Url, "https://www.google.com"));
+    assert!(has(IocKind::Domain, "www.google.com"));
+    assert!(has(IocKind::Md5, "f6f8179ac71eaabff12b8c024342109b"));
+    assert!(has(IocKind::Email, "test@example.com"));
+    assert!(has(IocKind::Cve, "CVE-2021-44228"));
+    assert!(has(IocKind::Asn, "AS13335"));
+    assert!(has(IocKind::Asn, "AS15169"));
+    assert!(has(IocKind::Btc, "1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj"));
+    assert!(has(IocKind::Btc, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"));
+    assert!(has(IocKind::Ipv6, "2001:db8::1"));
+}
+
+#[test]
+fn traps() {
+    assert!(vals("run main.py then open archive.zip and setup.exe", IocKind::Domain).is_empty());
+    assert_eq!(vals("host archive[.]zip", IocKind::Domain), vec!["archive.zip"]);
+    assert!(ex("version v4.12.7.3 and 1.2.3.4.5").is_empty(), "{:?}", ex("v4.12.7.3 1.2.3.4.5"));
+    assert!(vals("0x4966db520b0680fc19df5d7774ca96f42e6abd4f", IocKind::Sha1).is_empty());
+    assert!(vals("d41d8cd98f00b204e9800998ecf8427ed41d8cd9", IocKind::Btc).is_empty());
+    assert!(vals("use ns::cafe and std::dead; abc::def", IocKind::Ipv6).is_empty());
+    assert!(vals("System.IO ADODB.Stream the file.It was", IocKind::Domain).is_empty());
+    assert_eq!(vals("EXAMPLE.COM and Example.com", IocKind::Domain), vec!["example.com", "example.com"]);
+    assert!(vals("call foo.bar.com(1)", IocKind::Domain).is_empty());
+    let mut o = ExtractOptions::default();
+    o.file_ext_policy = FileExtPolicy::Allow;
+    assert_eq!(extract_iocs("main.py", &o).len(), 1);
+    o.file_ext_policy = FileExtPolicy::RejectTwoLabel;
+    o.allow = vec!["main.py".into()];
+    assert_eq!(extract_iocs("main.py", &o).len(), 1);
+}
+
+#[test]
+fn boundaries() {
+    let u = |t: &str| vals(t, IocKind::Url);
+    assert_eq!(u("See http://evil.com/a."), vec!["http://evil.com/a"]);
+    assert_eq!(u("(see http://evil.com/a)"), vec!["http://evil.com/a"]);
+    assert_eq!(u("[link](http://evil.com/a)"), vec!["http://evil.com/a"]);
+    assert_eq!(u("[http://evil.com/a](http://evil.com/b)"), vec!["http://evil.com/a", "http://evil.com/b"]);
+    assert_eq!(u("`http://evil.com/a`"), vec!["http://evil.com/a"]);
+    assert_eq!(u("**http://evil.com/a**"), vec!["http://evil.com/a"]);
+    assert_eq!(u("\"http://evil.com/a\""), vec!["http://evil.com/a"]);
+    assert_eq!(u("'http://evil.com/a'"), vec!["http://evil.com/a"]);
+    assert_eq!(u("`++hxxp://evil[.]com/a++`"), vec!["http://evil.com/a"]);
+    assert_eq!(u("<http://evil.com/a>"), vec!["http://evil.com/a"]);
+    assert_eq!(u("http://evil.com/a,2024-01-01,malware"), vec!["http://evil.com/a"]);
+    assert_eq!(u("http://evil.com/a?x=1,2 ok"), vec!["http://evil.com/a?x=1,2"]);
+    assert_eq!(u("http://evil.com/?u=1,http://b.com/"), vec!["http://evil.com/?u=1", "http://b.com/"]);
+    assert_eq!(u("http://en.wikipedia.org/wiki/Foo_(bar) x"), vec!["http://en.wikipedia.org/wiki/Foo_(bar)"]);
+}
+
+#[test]
+fn refang_styles() {
+    for (i, o) in [
+        ("example[.]com", "example.com"),
+        ("example(.)com", "example.com"),
+        ("example{.}com", "example.com"),
+        ("example[dot]com", "example.com"),
+        ("example(DOT)com", "example.com"),
+        ("example{dot}com", "example.com"),
+        ("example . com", "example.com"),
+        ("example\\.com", "example.com"),
+        ("hxxp://a.com", "http://a.com"),
+        ("hXXps://a.com", "https://a.com"),
+        ("h**p://a.com", "http://a.com"),
+        ("http[:]//a.com", "http://a.com"),
+        ("http[://]a.com", "http://a.com"),
+        ("a.com[/]x", "a.com/x"),
+        ("u[at]a.com u[@]a.com u(@)a.com u(at)a.com u{@}a.com", "u@a.com u@a.com u@a.com u@a.com u@a.com"),
+        ("test(.}test{.)example[.)com", "test.test.example.com"),
+        ("example [.] com", "example.com"),
+        ("hxxpfoo", "hxxpfoo"),
+        ("fxp://a.com", "ftp://a.com"),
+        ("1.)1[.1.)1", "1.1.1.1"),
+    ] {
+        assert_eq!(refang(i), o, "refang({i:?})");
+    }
+}
+
+#[test]
+fn offsets_utf16_and_raw() {
+    let t = "😀 héllo evil[.]com 中文 http://例え.jp/パス x";
+    let r = extract_iocs(t, &ExtractOptions::default());
+    let d = r.iter().find(|i| i.value == "evil.com").unwrap();
+    assert_eq!(d.raw, "evil[.]com");
+    assert!(d.defanged);
+    assert_eq!(&t[d.start..d.end], "evil[.]com");
+    let u16: Vec<u16> = t.encode_utf16().collect();
+    assert_eq!(String::from_utf16(&u16[d.start16..d.end16]).unwrap(), "evil[.]com");
+    for i in &r {
+        assert_eq!(String::from_utf16(&u16[i.start16..i.end16]).unwrap(), i.raw);
+    }
+    let u = r.iter().find(|i| i.kind == IocKind::Url).unwrap();
+    assert_eq!(u.value, "http://例え.jp/");
+    assert_eq!(u.punycode().unwrap(), "http://xn--r8jz45g.jp/");
+}
+
+#[test]
+fn char_safety_fuzz() {
+    let pieces = ["😀", "é", "\u{301}", "中", "\u{FFFD}", "[.]", ".", "@", ":", "/", "a", "1", " ", "(", ")", "hxxp", "://", "[", "]", "\\", "-", "_", "ab", "com", "f", "::", "%", "++", "`", "*"];
+    let mut seed: u64 = 0x1234_5678;
+    for _ in 0..3000 {
+        let mut s = String::new();
+        let len = (seed % 24) as usize;
+        for _ in 0..len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+        }
+        let r = extract_iocs(&s, &ExtractOptions::default());
+        for i in r {
+            assert_eq!(&s[i.start..i.end], i.raw);
+        }
+        let _ = refang(&s);
+        let _ = defang(&s);
+        let _ = classify(&s);
+    }
+}
+
+#[test]
+fn classify_values() {
+    let c = classify("1.2.3.4").unwrap();
+    assert_eq!((c.kind, c.sekoia_type), (IocKind::Ipv4, Some("ipv4-addr")));
+    assert_eq!(classify_detailed("1.2.3.4/32"), Err(Rejection::Cidr { prefix: 32 }));
+    assert_eq!(classify("d41d8cd98f00b204e9800998ecf8427e").unwrap().hash_algorithm, Some("MD5"));
+    assert_eq!(classify("evil[.]com").unwrap().value, "evil.com");
+    assert_eq!(classify_detailed("main.py"), Err(Rejection::FileName));
+    assert_eq!(classify_detailed("System.IO"), Err(Rejection::CodeIdentifier));
+    assert_eq!(classify_detailed("example.nope"), Err(Rejection::UnknownTld));
+    assert_eq!(classify("CVE-2021-44228").unwrap().sekoia_type, Some("vulnerability"));
+    assert_eq!(classify("AS13335").unwrap().sekoia_type, Some("autonomous-system"));
+    assert_eq!(classify("1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj").unwrap().sekoia_type, None);
+    assert_eq!(classify_detailed("0x4966db520b0680fc19df5d7774ca96f42e6abd4f"), Err(Rejection::HexWithPrefix));
+    assert_eq!(classify("hxxps://evil[.]com/x").unwrap().value, "https://evil.com/x");
+    assert_eq!(classify("fe80::1%eth0").unwrap().kind, IocKind::Ipv6);
+    assert_eq!(classify("a@b.com").unwrap().sekoia_type, Some("email-addr"));
+}
+
+#[test]
+fn defang_roundtrip() {
+    let d = defang("see http://evil.com/a.php and 1.2.3.4 and x@evil.org");
+    assert_eq!(d, "see hxxp://evil[.]com/a.php and 1[.]2[.]3[.]4 and x[@]evil[.]org");
+    assert_eq!(defang(&d), d);
+    assert_eq!(refang(&d), "see http://evil.com/a.php and 1.2.3.4 and x@evil.org");
+}
+
+#[test]
+fn punycode_roundtrip() {
+    assert_eq!(punycode::domain_to_ascii("はじめよう.みんな").unwrap(), "xn--p8j9a0d9c9a.xn--q9jyb4c");
+    assert_eq!(punycode::domain_to_unicode("xn--p8j9a0d9c9a.xn--q9jyb4c"), "はじめよう.みんな");
+    assert_eq!(sha256::sha256(b"abc")[..4], [0xba, 0x78, 0x16, 0xbf]);
+}
+
+#[test]
+fn options() {
+    let mut o = ExtractOptions::default();
+    o.exclude_private_ips = true;
+    assert!(extract_iocs("10.0.0.1 192.168.1.1 127.0.0.1 ::1 fe80::1", &o).is_empty());
+    o.deny = vec!["example.com".into()];
+    assert!(extract_iocs("a.example.com http://example.com/x", &o).is_empty());
+    let mut o = ExtractOptions::default();
+    o.dedupe = true;
+    assert_eq!(extract_iocs("evil.com EVIL.com evil[.]com", &o).len(), 1);
+    o.kinds = KindSet::of(&[IocKind::Md5]);
+    assert_eq!(extract_iocs("evil.com d41d8cd98f00b204e9800998ecf8427e", &o).len(), 1);
+    let o = ExtractOptions { refang: false, ..Default::default() };
+    assert!(extract_iocs("evil[.]com", &o).is_empty());
+}

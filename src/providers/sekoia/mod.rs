@@ -1,6 +1,7 @@
 //! Sekoia.io: regions, base URL and auth (`../shared/api/sekoia.md` §0).
 
 pub mod feed;
+pub mod intel;
 
 use crate::core::error::{Error, Result};
 use crate::core::request::{Auth, ClientConfig, Secret};

@@ -276,31 +276,31 @@ export function register(test) {
 
   test("retry-after-ms and HTTP-date Retry-After are honoured", async (ctx) => {
     const p = ctx.sim.uid("retryms");
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/a` }, { status: 503, retryAfterMs: 700 }, 1);
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/a` }, { status: 503, retryAfterMs: 700 }, 1);
     const c = echoClient(ctx, ctx.lib.Sekoia, p, { rateLimit: false });
     const r = await c.request({ path: "/a" });
     assert.equal(r.attempts, 2);
-    let log = await ctx.sim.log(`/__sim/echo/${p}/a`);
+    let log = await ctx.sim.log(`/__sim/echo/${p}/api/a`);
     assert.ok(log[1].t - log[0].t >= 700, `gap ${log[1].t - log[0].t}`);
     const when = new Date(Date.now() + 2000).toUTCString();
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/b` }, { status: 429, retryAfter: when }, 1);
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/b` }, { status: 429, retryAfter: when }, 1);
     await c.request({ path: "/b" });
-    log = await ctx.sim.log(`/__sim/echo/${p}/b`);
+    log = await ctx.sim.log(`/__sim/echo/${p}/api/b`);
     const gap = log[1].t - log[0].t;
     assert.ok(gap >= 900 && gap < 3500, `http-date gap ${gap}`);
   });
 
   test("5xx bursts are retried with backoff; POST only when idempotent", async (ctx) => {
     const p = ctx.sim.uid("burst");
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/get` }, { status: 502 }, 2);
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/get` }, { status: 502 }, 2);
     const c = echoClient(ctx, ctx.lib.Sekoia, p, { retry: { baseDelayMs: 50 }, rateLimit: false });
     assert.equal((await c.request({ path: "/get" })).attempts, 3);
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/post`, method: "POST" }, { status: 503 }, 1);
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/post`, method: "POST" }, { status: 503 }, 1);
     const e = await assert.rejects(c.request({ method: "POST", path: "/post", json: {} }), ctx.lib.ServerError);
     assert.equal(e.attempts, 1);
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/post`, method: "POST" }, { status: 503 }, 1);
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/post`, method: "POST" }, { status: 503 }, 1);
     assert.equal((await c.request({ method: "POST", path: "/post", json: {}, idempotent: true })).attempts, 2);
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/always` }, { status: 500 });
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/always` }, { status: 500 });
     const last = await assert.rejects(c.request({ path: "/always" }), ctx.lib.ServerError);
     assert.equal(last.attempts, 4, "default limit: 3 retries");
   });
@@ -318,7 +318,7 @@ export function register(test) {
 
   test("WAF guard: cooldown after 2 error responses within 10 s", async (ctx) => {
     const p = ctx.sim.uid("cooldown");
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/err` }, { status: 500 }, 2);
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/err` }, { status: 500 }, 2);
     const c = echoClient(ctx, ctx.lib.Sekoia, p, { retry: false, rateLimit: { cooldownMs: 1200 } });
     await assert.rejects(c.request({ path: "/err" }), ctx.lib.ServerError);
     await assert.rejects(c.request({ path: "/err" }), ctx.lib.ServerError);
@@ -342,17 +342,22 @@ export function register(test) {
 
   test("connection reset: NetworkError without retries, recovered with them", async (ctx) => {
     const p = ctx.sim.uid("reset");
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}` }, { reset: true }, 1);
+    const rule = await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/always` }, { reset: true });
     const strict = echoClient(ctx, ctx.lib.Sekoia, p, { retry: false });
-    await assert.rejects(strict.request({ path: "/x" }), ctx.lib.NetworkError);
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}` }, { reset: true }, 1);
+    await assert.rejects(strict.request({ path: "/always" }), ctx.lib.NetworkError);
+    assert.ok(rule.id, "rule id");
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/once` }, { reset: true }, 1);
     const c = echoClient(ctx, ctx.lib.Sekoia, p, { retry: { baseDelayMs: 20 } });
-    assert.equal((await c.request({ path: "/x" })).attempts, 2);
+    const attempts = (await c.request({ path: "/once" })).attempts;
+    // Chromium's network stack itself retries a request whose reused connection was reset,
+    // so there the recovery may already happen below us.
+    if (ctx.runtime === "chromium") assert.ok(attempts === 1 || attempts === 2, `attempts ${attempts}`);
+    else assert.equal(attempts, 2);
   });
 
   test("rate-limit headers, attempts and request id are readable on results and errors", async (ctx) => {
     const p = ctx.sim.uid("ratehdr");
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/limited` }, { status: 429, retryAfter: "300", headers: { "x-ratelimit-remaining": "0", "x-request-id": "req-429" } });
+    await ctx.sim.chaos({ path: `/__sim/echo/${p}/api/limited` }, { status: 429, retryAfter: "300", headers: { "x-ratelimit-remaining": "0", "x-request-id": "req-429" } });
     const c = echoClient(ctx, ctx.lib.Sekoia, p, { retry: { maxRetryAfterMs: 5000 } });
     const e = await assert.rejects(c.request({ path: "/limited" }), ctx.lib.RateLimitError);
     assert.equal(e.retryAfter, 300);
@@ -369,7 +374,7 @@ export function register(test) {
     const { lib } = ctx;
     const p = ctx.sim.uid("redact");
     // A hostile server that echoes the key back in its body and headers.
-    await ctx.sim.chaos({ path: `/__sim/echo/${p}/echo` }, { status: 401, body: { message: `bad key ${KEY}`, code: "T300", key: KEY }, headers: { "x-echo": `Bearer ${KEY}` } });
+    await ctx.sim.chaos({ path: `^/__sim/echo/${p}/(api/)?echo` }, { status: 401, body: { message: `bad key ${KEY}`, code: "T300", key: KEY }, headers: { "x-echo": `Bearer ${KEY}` } });
     const clients = [
       echoClient(ctx, lib.Sekoia, p, { retry: false }),
       echoClient(ctx, lib.NetworkSage, p, { retry: false }),
