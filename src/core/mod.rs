@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod ioc;
 pub mod paginate;
 pub mod ratelimit;
 pub mod request;

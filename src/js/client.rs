@@ -2,6 +2,8 @@
 //! `fetch`, and the generic `request()` used for every endpoint without a dedicated method.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
@@ -110,10 +112,13 @@ impl ClientCore {
         FetchTransport { fetch: self.fetch.clone(), signal: ctx.signal.clone(), attachments }
     }
 
-    /// Sends `req`; the success value is returned to JS untouched.
-    pub async fn send(&self, req: &Request, ctx: &CallContext, attachments: Array) -> Result<Success<JsValue>> {
-        let t = self.transport(ctx, attachments);
-        self.engine.execute(&t, req, &ctx.call).await
+    /// Sends `req`; the success value is returned to JS untouched. Boxed on purpose: one
+    /// copy of the engine's state machine in the wasm, not one inlined into every caller.
+    pub fn send<'a>(&'a self, req: &'a Request, ctx: &'a CallContext, attachments: Array) -> Pin<Box<dyn Future<Output = Result<Success<JsValue>>> + 'a>> {
+        Box::pin(async move {
+            let t = self.transport(ctx, attachments);
+            self.engine.execute(&t, req, &ctx.call).await
+        })
     }
 
     /// `request(options)` of every client: any endpoint, with the client's auth, retries and

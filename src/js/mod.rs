@@ -4,6 +4,8 @@
 mod client;
 mod errors;
 mod feed;
+mod list;
+mod sekoia;
 mod options;
 mod transport;
 mod vendors;

@@ -148,7 +148,7 @@ where
 /// Sekoia.io client (Intelligence Center, IOC collections, event search, rules).
 #[wasm_bindgen]
 pub struct Sekoia {
-    core: Rc<ClientCore>,
+    pub(super) core: Rc<ClientCore>,
 }
 
 #[wasm_bindgen]

@@ -30,7 +30,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// TLDs that are also common file extensions (see [`FileExtPolicy`]).
 pub const FILE_EXTENSION_TLDS: &[&str] = &[
     "zip", "mov", "py", "sh", "pl", "pm", "rs", "md", "ps", "so", "tf", "ml", "mm", "pub", "key",
-    "one", "cat", "run", "mobi",
+    "one", "cat", "run", "mobi", "dot", "cab",
 ];
 
 #[derive(Debug, Clone)]
@@ -217,14 +217,30 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
         let tb = last.as_bytes();
         let upper = tb.iter().filter(|c| c.is_ascii_uppercase()).count();
         if upper > 0 {
+            // mixed-case TLD (`ADODB.Stream`, `file.It`)
             if upper != tb.iter().filter(|c| c.is_ascii_alphabetic()).count() {
                 return Err(DomainReject::Casing);
             }
-            if d.bytes().any(|c| c.is_ascii_lowercase()) {
+            // upper-case TLD under a mixed-case label (`System.IO`)
+            let mixed = d.split('.').any(|l| {
+                l.bytes().any(|c| c.is_ascii_lowercase()) && l.bytes().any(|c| c.is_ascii_uppercase())
+            });
+            if mixed {
                 return Err(DomainReject::Casing);
             }
         }
         let ext = is_file_ext_tld(last, chk.ext_tlds);
+        // file-like names under such a TLD, whatever their length: capital letters
+        // (`Textures.exe.zip`), `_` inside a label (`Bandicam_4.3.1.zip`) or a
+        // numeric label (`tool.1.2.zip`); hosts seen in the wild are none of these
+        let file_like = d.split('.').any(|l| {
+            l.bytes().any(|c| c.is_ascii_uppercase())
+                || l.bytes().skip(1).any(|c| c == b'_')
+                || l.bytes().all(|c| c.is_ascii_digit())
+        });
+        if ext && file_like && chk.policy != FileExtPolicy::Allow {
+            return Err(DomainReject::FileExtension);
+        }
         if ext {
             match chk.policy {
                 FileExtPolicy::Allow => {}
@@ -269,7 +285,6 @@ fn scan_path(t: &str, i: usize, start: usize) -> usize {
     let n = b.len();
     let mut j = i;
     let mut paren = 0i32;
-    let mut square = 0i32;
     let mut in_query = false;
     while j < n {
         let c = b[j];
@@ -283,13 +298,9 @@ fn scan_path(t: &str, i: usize, start: usize) -> usize {
                 }
                 paren -= 1;
             }
-            b'[' => square += 1,
-            b']' => {
-                if square == 0 {
-                    break;
-                }
-                square -= 1;
-            }
+            // `[`/`]` are not allowed unencoded after the authority (RFC 3986);
+            // in text they open AsciiDoc/Markdown link labels: `http://x.org/[Label]`
+            b'[' | b']' => break,
             b'*' if b.get(j + 1) == Some(&b'*') => break,
             b'?' => in_query = true,
             b',' => {
@@ -443,6 +454,9 @@ impl<'a> Scanner<'a> {
                 return None;
             }
         }
+        if matches!(b.get(he), Some(b'[' | b'(' | b'{' | b'\\' | b'%')) {
+            return None;
+        }
         let mut e = he;
         if b.get(e) == Some(&b':') {
             let mut q = e + 1;
@@ -476,7 +490,7 @@ impl<'a> Scanner<'a> {
             let at = p + off;
             p = at + 1;
             let mut ls = at;
-            while ls > 0 && (is_alnum(b[ls - 1]) || b"._%+-!#$&'*=?^~".contains(&b[ls - 1])) {
+            while ls > 0 && (is_alnum(b[ls - 1]) || b"._%+-!#$&'*~".contains(&b[ls - 1])) {
                 ls -= 1;
                 if at - ls > 64 {
                     break;
@@ -524,7 +538,7 @@ impl<'a> Scanner<'a> {
         let mut i = 0;
         while i < n {
             let c = b[i];
-            if c < 0x80 && !is_alnum(c) {
+            if c < 0x80 && !is_alnum(c) && c != b'_' {
                 i += 1;
                 continue;
             }
@@ -565,11 +579,15 @@ impl<'a> Scanner<'a> {
     fn host_segment(&mut self, mut s: usize, mut e: usize, run_s: usize, run_e: usize) {
         let t = self.t;
         let b = self.b;
-        while s < e && matches!(b[s], b'.' | b'-' | b'_') {
+        while s < e && matches!(b[s], b'.' | b'-') {
             s += 1;
         }
         while e > s && matches!(b[e - 1], b'.' | b'-' | b'_') {
             e -= 1;
+        }
+        // percent-encoded prefix: `%2Fevil.com` -> `evil.com`
+        if s == run_s && s > 0 && b[s - 1] == b'%' && e - s > 2 && b[s].is_ascii_hexdigit() && b[s + 1].is_ascii_hexdigit() {
+            s += 2;
         }
         if s >= e {
             return;
@@ -583,6 +601,10 @@ impl<'a> Scanner<'a> {
         let whole = s == run_s && e <= run_e;
         if seg.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
             if let Some(ip) = parse_ipv4(seg) {
+                // `.1.2.3.4`: a single dot glues it to something before (`..` is punctuation)
+                if s > 0 && b[s - 1] == b'.' && !(s > 1 && b[s - 2] == b'.') {
+                    return;
+                }
                 if whole && e == run_e || s > run_s || e < run_e {
                     self.push_ipv4(s, e, ip, run_e, prev, next);
                 }
@@ -646,6 +668,10 @@ impl<'a> Scanner<'a> {
         if matches!(prev, b'/' | b'\\' | b':' | b'@' | b'.' | b'%' | b'$' | b'~') {
             return;
         }
+        // a capitalised "host" before a path is a file path (`Foo.app/Contents/...`)
+        if host.bytes().any(|c| c.is_ascii_uppercase()) || self.t.get(s..e).is_some_and(|h| h.bytes().any(|c| c.is_ascii_uppercase())) && !self.map.touches(s, e) {
+            return;
+        }
         let b = self.b;
         let mut p = e;
         if b.get(p) == Some(&b':') {
@@ -664,6 +690,10 @@ impl<'a> Scanner<'a> {
         if end <= p + 1 {
             return;
         }
+        // `1.2.3.4/24` is CIDR notation, not a path
+        if p == e && b[p + 1..end].iter().all(|c| c.is_ascii_digit()) && end - p <= 4 && host.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+            return;
+        }
         let Some(rest) = self.t.get(e..end) else { return };
         self.push(IocKind::Url, s, end, format!("{host}{rest}"));
     }
@@ -680,7 +710,7 @@ impl<'a> Scanner<'a> {
                 i += 1;
                 continue;
             }
-            if i > 0 && (is_alnum(b[i - 1]) || matches!(b[i - 1], b':' | b'.' | b'_' | b'-')) {
+            if i > 0 && (is_alnum(b[i - 1]) || matches!(b[i - 1], b':' | b'_')) {
                 i += 1;
                 continue;
             }
@@ -783,18 +813,18 @@ impl<'a> Scanner<'a> {
                     }
                 }
             }
-            if want_cve && len == 3 && w.eq_ignore_ascii_case(b"cve") && b.get(e) == Some(&b'-') {
+            if want_cve && len == 3 && w.eq_ignore_ascii_case(b"cve") && matches!(b.get(e), Some(b'-' | b' ')) {
                 if let Some((end, v)) = parse_cve_tail(b, e) {
                     self.push(IocKind::Cve, s, end, v);
                     i = end;
                 }
                 continue;
             }
-            if want_asn && len >= 2 && (w[..2] == *b"AS" || (len >= 3 && w[..3].eq_ignore_ascii_case(b"asn"))) {
+            if want_asn && len >= 2 && w[..2].eq_ignore_ascii_case(b"as") {
                 let pre = if len >= 3 && w[..3].eq_ignore_ascii_case(b"asn") { 3 } else { 2 };
                 if len == pre {
-                    // `ASN 1234` / `AS 1234`
-                    if b.get(e) == Some(&b' ') {
+                    // `ASN 1234` / `AS 1234` (upper-case only: `as 2020` is English)
+                    if b.get(e) == Some(&b' ') && (pre == 3 || w == b"AS") {
                         let ds = e + 1;
                         let mut de = ds;
                         while de < n && b[de].is_ascii_digit() {

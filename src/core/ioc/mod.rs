@@ -29,10 +29,10 @@ mod tests;
 pub use classify::{classify, classify_with, classify_detailed, Classification, Rejection};
 pub use extract::extract_iocs;
 pub use refang::{defang, refang};
-pub use set::{IndicatorSet, SetError, SetMatch, SetOptions};
+pub use set::{IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions};
 pub use stix::{
-    parse_stix_pattern, stix_pattern_for, stix_pattern_for_ioc, Pattern, PatternError,
-    PatternErrorKind,
+    parse_stix_pattern, stix_pattern_for, stix_pattern_for_ioc, Observable, Pattern,
+    PatternError, PatternErrorKind,
 };
 
 /// The kinds of indicator the toolkit knows.

@@ -80,6 +80,7 @@ fn is_close(c: u8) -> bool {
     matches!(c, b']' | b')' | b'}')
 }
 
+
 /// Try a bracketed token at `i`; returns (end, replacement).
 fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
     let mut j = i;
@@ -93,7 +94,7 @@ fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
             break;
         }
         opens += 1;
-        if opens > 3 {
+        if opens > 4 {
             return None;
         }
     }
@@ -138,7 +139,7 @@ fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
             break;
         }
         closes += 1;
-        if closes > 3 {
+        if closes > 4 {
             return None;
         }
     }
@@ -196,15 +197,6 @@ pub fn refang_map(s: &str) -> Refanged {
                     }
                     emit!(from, to, rep);
                 }
-                // half bracket before a dot: `example[.com`
-                if c != b'\\'
-                    && b.get(i + 1) == Some(&b'.')
-                    && i > 0
-                    && is_wordish(b[i - 1])
-                    && b.get(i + 2).is_some_and(|&x| is_wordish(x))
-                {
-                    emit!(i, i + 2, ".");
-                }
                 // `\.` inside a word
                 if c == b'\\'
                     && b.get(i + 1) == Some(&b'.')
@@ -216,13 +208,18 @@ pub fn refang_map(s: &str) -> Refanged {
                 }
             }
             b'.' => {
-                // half bracket after a dot: `1.)1`
-                if i > 0
-                    && is_wordish(b[i - 1])
-                    && b.get(i + 1).is_some_and(|&x| is_close(x))
-                    && b.get(i + 2).is_some_and(|&x| is_wordish(x))
-                {
-                    emit!(i, i + 2, ".");
+                // a dot cluttered with brackets inside a word: `example[.com`, `1.)1`,
+                // `10.10.10.]]]10`, `10(((.]]]]10`
+                let mut k = i;
+                while k > copy_from && is_open(b[k - 1]) && i - k < 4 {
+                    k -= 1;
+                }
+                let mut m = i + 1;
+                while m < n && is_close(b[m]) && m - i <= 4 {
+                    m += 1;
+                }
+                if (k < i || m > i + 1) && k > 0 && is_wordish(b[k - 1]) && m < n && is_wordish(b[m]) {
+                    emit!(k, m, ".");
                 }
             }
             b' ' => {

@@ -1,9 +1,760 @@
-//! IndicatorSet (placeholder, filled below).
+//! [`IndicatorSet`]: a compact local matcher for large feeds (1 M+ indicators).
+//!
+//! Layout: hashes as fixed-size binary keys in sorted arrays (16/20/32/64 bytes, binary
+//! search); IPv4 as sorted `u32`, IPv6 as sorted `u128`; CIDR ranges as sorted
+//! (prefix, network) arrays searched once per distinct prefix length; every other
+//! value (domains, URLs, emails, CVE, ASN, BTC) as a kind-tagged normalised string in
+//! one byte arena, indexed by an open-addressing table of `u32`. An optional `u32`
+//! payload per indicator (e.g. an index into a JS-side context array) lives in a
+//! parallel array, allocated only when used.
+//!
+//! Lookups are normalised exactly like extraction: hashes and domains case-folded,
+//! domains in punycode, URLs with lower-case scheme/host, `http`/`https` and a bare
+//! trailing `/` ignored, emails lower-cased.
+
+use super::classify::classify_with;
+use super::extract::{extract_iocs, parse_ipv4};
+use super::{punycode, ExtractOptions, Ioc, IocKind};
+use std::net::Ipv6Addr;
+
+const NONE: u32 = u32::MAX;
+
+/// Classify an explicit feed/lookup value: no file-extension policy, and the
+/// code-identifier casing rule does not apply (the value is known to be an indicator).
+fn classify_lenient(v: &str) -> Result<super::Classification, super::Rejection> {
+    let opts = ExtractOptions { file_ext_policy: super::FileExtPolicy::Allow, ..ExtractOptions::default() };
+    match classify_with(v, &opts) {
+        Err(super::Rejection::CodeIdentifier) => classify_with(&v.to_lowercase(), &opts),
+        r => r,
+    }
+}
+
+/// Options for an [`IndicatorSet`].
+#[derive(Debug, Clone, Default)]
+pub struct SetOptions {
+    /// A domain entry `evil.com` also matches `a.b.evil.com` (and URLs/emails are
+    /// matched through their extracted host).
+    pub domain_suffix: bool,
+}
+
+/// Why an indicator could not be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetError {
+    #[error("not a recognised indicator: {0}")]
+    Unrecognized(String),
+    #[error("value is not a valid {kind:?}: {value}")]
+    Invalid { kind: IocKind, value: String },
+    #[error("set is full (more than 4 GiB of indicator text or 2^32 entries)")]
+    Full,
+}
+
+/// A hit of [`IndicatorSet::match_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetMatch {
+    /// The IOC found in the text.
+    pub ioc: Ioc,
+    /// The set entry that matched (differs from `ioc.value` for suffix/CIDR matches).
+    pub entry: String,
+    /// Payload stored with the entry.
+    pub payload: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct Sorted<K> {
+    keys: Vec<K>,
+    payloads: Vec<u32>,
+}
+
+impl<K> Default for Sorted<K> {
+    fn default() -> Self {
+        Sorted { keys: Vec::new(), payloads: Vec::new() }
+    }
+}
+
+impl<K: Ord + Copy> Sorted<K> {
+    fn build(mut v: Vec<(K, u32)>, with_payloads: bool) -> Self {
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
+        Sorted {
+            keys: v.iter().map(|x| x.0).collect(),
+            payloads: if with_payloads { v.iter().map(|x| x.1).collect() } else { Vec::new() },
+        }
+    }
+    fn get(&self, k: &K) -> Option<u32> {
+        let i = self.keys.binary_search(k).ok()?;
+        Some(self.payloads.get(i).copied().unwrap_or(NONE))
+    }
+    fn bytes(&self) -> usize {
+        self.keys.capacity() * std::mem::size_of::<K>() + self.payloads.capacity() * 4
+    }
+}
+
+/// Sorted fixed-size hash keys with a bucket index on their first 16 bits (hash
+/// digests are uniform, so each bucket holds ~4 keys: one or two cache misses per
+/// lookup instead of ~20 for a plain binary search over 1 M keys).
+#[derive(Debug, Clone)]
+struct HashKeys<const N: usize> {
+    sorted: Sorted<[u8; N]>,
+    bits: u32,
+    index: Vec<u32>,
+}
+
+impl<const N: usize> Default for HashKeys<N> {
+    fn default() -> Self {
+        HashKeys { sorted: Sorted::default(), bits: 0, index: Vec::new() }
+    }
+}
+
+impl<const N: usize> HashKeys<N> {
+    fn build(v: Vec<([u8; N], u32)>, with_payloads: bool) -> Self {
+        let sorted = Sorted::build(v, with_payloads);
+        let n = sorted.keys.len();
+        let mut bits = 0u32;
+        while bits < 16 && (1usize << (bits + 1)) * 4 <= n {
+            bits += 1;
+        }
+        let mut index = Vec::with_capacity((1 << bits) + 1);
+        if n > 0 {
+            let mut j = 0usize;
+            for bucket in 0..(1u32 << bits) {
+                while j < n && Self::prefix(&sorted.keys[j], bits) < bucket {
+                    j += 1;
+                }
+                index.push(j as u32);
+            }
+            index.push(n as u32);
+        }
+        HashKeys { sorted, bits, index }
+    }
+    fn prefix(k: &[u8; N], bits: u32) -> u32 {
+        if bits == 0 {
+            return 0;
+        }
+        (u32::from(k[0]) << 8 | u32::from(k[1])) >> (16 - bits)
+    }
+    fn get(&self, k: &[u8; N]) -> Option<u32> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let b = Self::prefix(k, self.bits) as usize;
+        let (lo, hi) = (self.index[b] as usize, self.index[b + 1] as usize);
+        let i = lo + self.sorted.keys[lo..hi].binary_search(k).ok()?;
+        Some(self.sorted.payloads.get(i).copied().unwrap_or(NONE))
+    }
+    fn len(&self) -> usize {
+        self.sorted.keys.len()
+    }
+    fn bytes(&self) -> usize {
+        self.sorted.bytes() + self.index.capacity() * 4
+    }
+}
+
+/// Kind-tagged strings in one arena with an open-addressing index.
+#[derive(Debug, Clone, Default)]
+struct StrTable {
+    arena: Vec<u8>,
+    offsets: Vec<u32>,
+    payloads: Vec<u32>,
+    table: Vec<u32>,
+}
+
+#[inline]
+fn hash_bytes(b: &[u8]) -> u64 {
+    // FxHash-style multiply/rotate over 8-byte words; good enough for open addressing.
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    for &c in chunks.remainder() {
+        h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+impl StrTable {
+    fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+    fn entry(&self, i: usize) -> &[u8] {
+        &self.arena[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let mask = self.table.len() - 1;
+        let mut p = hash_bytes(key) as usize & mask;
+        loop {
+            let idx = self.table[p];
+            if idx == NONE {
+                return None;
+            }
+            if self.entry(idx as usize) == key {
+                return Some(idx as usize);
+            }
+            p = (p + 1) & mask;
+        }
+    }
+    fn grow(&mut self) {
+        let cap = (self.len() * 2 + 16).next_power_of_two();
+        self.table = vec![NONE; cap];
+        let mask = cap - 1;
+        for i in 0..self.len() {
+            let mut p = hash_bytes(self.entry(i)) as usize & mask;
+            while self.table[p] != NONE {
+                p = (p + 1) & mask;
+            }
+            self.table[p] = i as u32;
+        }
+    }
+    fn insert(&mut self, key: &[u8], payload: u32) -> Result<(), SetError> {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        if let Some(i) = self.find(key) {
+            if payload != NONE {
+                self.set_payload(i, payload);
+            }
+            return Ok(());
+        }
+        if self.arena.len() + key.len() >= u32::MAX as usize || self.len() + 1 >= NONE as usize {
+            return Err(SetError::Full);
+        }
+        // keep load factor <= 0.7
+        if (self.len() + 1) * 10 > self.table.len() * 7 {
+            self.grow();
+        }
+        let i = self.len();
+        self.arena.extend_from_slice(key);
+        self.offsets.push(self.arena.len() as u32);
+        if payload != NONE {
+            self.set_payload(i, payload);
+        }
+        let mask = self.table.len() - 1;
+        let mut p = hash_bytes(key) as usize & mask;
+        while self.table[p] != NONE {
+            p = (p + 1) & mask;
+        }
+        self.table[p] = i as u32;
+        Ok(())
+    }
+    fn set_payload(&mut self, i: usize, payload: u32) {
+        if self.payloads.len() <= i {
+            self.payloads.resize(self.len().max(i + 1), NONE);
+        }
+        self.payloads[i] = payload;
+    }
+    fn get(&self, key: &[u8]) -> Option<u32> {
+        let i = self.find(key)?;
+        Some(self.payloads.get(i).copied().unwrap_or(NONE))
+    }
+    fn shrink(&mut self) {
+        self.arena.shrink_to_fit();
+        self.offsets.shrink_to_fit();
+        if !self.payloads.is_empty() {
+            self.payloads.resize(self.len(), NONE);
+        }
+        self.payloads.shrink_to_fit();
+    }
+    fn bytes(&self) -> usize {
+        self.arena.capacity() + self.offsets.capacity() * 4 + self.payloads.capacity() * 4 + self.table.capacity() * 4
+    }
+}
+
+/// CIDR ranges of one family: sorted (prefix, network) + distinct prefixes.
+#[derive(Debug, Clone)]
+struct Cidrs<K> {
+    set: Sorted<(u8, K)>,
+    prefixes: Vec<u8>,
+}
+
+impl<K> Default for Cidrs<K> {
+    fn default() -> Self {
+        Cidrs { set: Sorted::default(), prefixes: Vec::new() }
+    }
+}
+
+/// Builder for [`IndicatorSet`].
 #[derive(Debug, Default)]
-pub struct IndicatorSet;
-#[derive(Debug, Default, Clone)]
-pub struct SetOptions;
-#[derive(Debug)]
-pub struct SetMatch;
-#[derive(Debug, thiserror::Error)]
-pub enum SetError { #[error("x")] X }
+pub struct SetBuilder {
+    opts: SetOptions,
+    md5: Vec<([u8; 16], u32)>,
+    sha1: Vec<([u8; 20], u32)>,
+    sha256: Vec<([u8; 32], u32)>,
+    sha512: Vec<([u8; 64], u32)>,
+    v4: Vec<(u32, u32)>,
+    v6: Vec<(u128, u32)>,
+    v4c: Vec<((u8, u32), u32)>,
+    v6c: Vec<((u8, u128), u32)>,
+    strs: StrTable,
+    payloads_used: bool,
+}
+
+fn hex_to<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let b = s.as_bytes();
+    if b.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for i in 0..N {
+        let hi = (b[2 * i] as char).to_digit(16)?;
+        let lo = (b[2 * i + 1] as char).to_digit(16)?;
+        out[i] = (hi * 16 + lo) as u8;
+    }
+    Some(out)
+}
+
+/// Normalised string key (kind tag + text) for string-stored kinds.
+fn str_key(kind: IocKind, value: &str) -> Option<Vec<u8>> {
+    if kind == IocKind::Domain && value.is_ascii() {
+        let v = value.trim_end_matches('.');
+        let mut k = Vec::with_capacity(v.len() + 1);
+        k.push(kind as u8);
+        k.extend(v.bytes().map(|c| c.to_ascii_lowercase()));
+        return Some(k);
+    }
+    let body: String = match kind {
+        IocKind::Domain => punycode::domain_to_ascii(value.trim_end_matches('.'))?,
+        IocKind::Url => url_key(value)?,
+        IocKind::Email => {
+            let (l, d) = value.rsplit_once('@')?;
+            format!("{}@{}", l.to_lowercase(), punycode::domain_to_ascii(d)?)
+        }
+        IocKind::Cve => value.to_ascii_uppercase(),
+        IocKind::Asn => format!("AS{}", value.trim_start_matches(|c: char| !c.is_ascii_digit())),
+        IocKind::Btc => value.to_string(),
+        _ => return None,
+    };
+    let mut k = Vec::with_capacity(body.len() + 1);
+    k.push(kind as u8);
+    k.extend_from_slice(body.as_bytes());
+    Some(k)
+}
+
+/// URL key: scheme dropped for http/https (kept otherwise), host lower-case punycode,
+/// default port dropped, a path of just `/` dropped.
+fn url_key(v: &str) -> Option<String> {
+    let (scheme, rest) = match v.find("://") {
+        Some(p) => (v[..p].to_ascii_lowercase(), &v[p + 3..]),
+        None => (String::from("http"), v),
+    };
+    let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth = &rest[..auth_len];
+    let mut tail = &rest[auth_len..];
+    let (user, hp) = match auth.rfind('@') {
+        Some(i) => (&auth[..=i], &auth[i + 1..]),
+        None => ("", auth),
+    };
+    let (host, port) = if hp.starts_with('[') {
+        let e = hp.find(']').map_or(hp.len(), |i| i + 1);
+        (hp[..e].to_ascii_lowercase(), &hp[e..])
+    } else {
+        let e = hp.rfind(':').unwrap_or(hp.len());
+        (punycode::domain_to_ascii(hp[..e].trim_end_matches('.'))?, &hp[e..])
+    };
+    let port = match (scheme.as_str(), port) {
+        ("http", ":80") | ("https", ":443") => "",
+        (_, p) => p,
+    };
+    if tail == "/" {
+        tail = "";
+    }
+    let scheme_part = if scheme == "http" || scheme == "https" { String::new() } else { format!("{scheme}://") };
+    Some(format!("{scheme_part}{user}{host}{port}{tail}"))
+}
+
+impl SetBuilder {
+    /// Add `value` of `kind` (validated and normalised as extraction does; CIDR
+    /// ranges accepted for IPv4/IPv6).
+    pub fn insert(&mut self, kind: IocKind, value: &str, payload: Option<u32>) -> Result<(), SetError> {
+        let p = payload.unwrap_or(NONE);
+        if payload.is_some() {
+            self.payloads_used = true;
+        }
+        let v = value.trim();
+        let invalid = || SetError::Invalid { kind, value: v.to_string() };
+        // CIDR entries
+        if matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
+            if let Some((a, pfx)) = v.split_once('/') {
+                let pfx: u8 = pfx.parse().map_err(|_| invalid())?;
+                if kind == IocKind::Ipv4 {
+                    let ip = parse_ipv4(a).ok_or_else(invalid)?;
+                    if pfx > 32 {
+                        return Err(invalid());
+                    }
+                    let net = u32::from(ip) & mask4(pfx);
+                    self.v4c.push(((pfx, net), p));
+                } else {
+                    let ip: Ipv6Addr = a.parse().map_err(|_| invalid())?;
+                    if pfx > 128 {
+                        return Err(invalid());
+                    }
+                    self.v6c.push(((pfx, u128::from(ip) & mask6(pfx)), p));
+                }
+                return Ok(());
+            }
+        }
+        let c = classify_lenient(v).map_err(|_| invalid())?;
+        let same_family = c.kind == kind
+            || (kind == IocKind::Domain && c.kind == IocKind::Domain)
+            || matches!((kind, c.kind), (IocKind::Url, IocKind::Url));
+        if !same_family {
+            return Err(invalid());
+        }
+        self.insert_canonical(c.kind, &c.value, p)
+    }
+
+    /// Add a value of any kind (kind detected with `classify`).
+    pub fn insert_value(&mut self, value: &str, payload: Option<u32>) -> Result<(), SetError> {
+        match classify_lenient(value) {
+            Ok(c) => self.insert(c.kind, value, payload),
+            Err(_) => {
+                // maybe a CIDR range
+                let kind = if value.contains(':') { IocKind::Ipv6 } else { IocKind::Ipv4 };
+                if value.contains('/') && self.insert(kind, value, payload).is_ok() {
+                    return Ok(());
+                }
+                Err(SetError::Unrecognized(value.to_string()))
+            }
+        }
+    }
+
+    fn insert_canonical(&mut self, kind: IocKind, v: &str, p: u32) -> Result<(), SetError> {
+        let bad = || SetError::Invalid { kind, value: v.to_string() };
+        match kind {
+            IocKind::Md5 => self.md5.push((hex_to(v).ok_or_else(bad)?, p)),
+            IocKind::Sha1 => self.sha1.push((hex_to(v).ok_or_else(bad)?, p)),
+            IocKind::Sha256 => self.sha256.push((hex_to(v).ok_or_else(bad)?, p)),
+            IocKind::Sha512 => self.sha512.push((hex_to(v).ok_or_else(bad)?, p)),
+            IocKind::Ipv4 => self.v4.push((u32::from(parse_ipv4(v).ok_or_else(bad)?), p)),
+            IocKind::Ipv6 => self.v6.push((u128::from(v.parse::<Ipv6Addr>().map_err(|_| bad())?), p)),
+            _ => {
+                let key = str_key(kind, v).ok_or_else(bad)?;
+                self.strs.insert(&key, p)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Freeze into an [`IndicatorSet`].
+    pub fn build(self) -> IndicatorSet {
+        let wp = self.payloads_used;
+        let mut strs = self.strs;
+        strs.shrink();
+        let cidrs4 = Sorted::build(self.v4c, wp);
+        let cidrs6 = Sorted::build(self.v6c, wp);
+        let mut p4: Vec<u8> = cidrs4.keys.iter().map(|k| k.0).collect();
+        p4.dedup();
+        p4.reverse();
+        let mut p6: Vec<u8> = cidrs6.keys.iter().map(|k| k.0).collect();
+        p6.dedup();
+        p6.reverse();
+        IndicatorSet {
+            opts: self.opts,
+            md5: HashKeys::build(self.md5, wp),
+            sha1: HashKeys::build(self.sha1, wp),
+            sha256: HashKeys::build(self.sha256, wp),
+            sha512: HashKeys::build(self.sha512, wp),
+            v4: Sorted::build(self.v4, wp),
+            v6: Sorted::build(self.v6, wp),
+            v4c: Cidrs { set: cidrs4, prefixes: p4 },
+            v6c: Cidrs { set: cidrs6, prefixes: p6 },
+            strs,
+        }
+    }
+}
+
+fn mask4(p: u8) -> u32 {
+    if p == 0 {
+        0
+    } else {
+        u32::MAX << (32 - p as u32)
+    }
+}
+fn mask6(p: u8) -> u128 {
+    if p == 0 {
+        0
+    } else {
+        u128::MAX << (128 - p as u32)
+    }
+}
+
+/// A frozen, compact indicator set.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorSet {
+    opts: SetOptions,
+    md5: HashKeys<16>,
+    sha1: HashKeys<20>,
+    sha256: HashKeys<32>,
+    sha512: HashKeys<64>,
+    v4: Sorted<u32>,
+    v6: Sorted<u128>,
+    v4c: Cidrs<u32>,
+    v6c: Cidrs<u128>,
+    strs: StrTable,
+}
+
+fn opt(p: u32) -> Option<u32> {
+    (p != NONE).then_some(p)
+}
+
+impl IndicatorSet {
+    /// Start building a set.
+    pub fn builder(opts: SetOptions) -> SetBuilder {
+        SetBuilder { opts, ..SetBuilder::default() }
+    }
+
+    /// Build from (kind, value) pairs; returns the set and the rejected entries.
+    pub fn from_pairs<'a, I>(pairs: I, opts: SetOptions) -> (IndicatorSet, Vec<SetError>)
+    where
+        I: IntoIterator<Item = (IocKind, &'a str, Option<u32>)>,
+    {
+        let mut b = IndicatorSet::builder(opts);
+        let mut errs = Vec::new();
+        for (k, v, p) in pairs {
+            if let Err(e) = b.insert(k, v, p) {
+                errs.push(e);
+            }
+        }
+        (b.build(), errs)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.md5.len()
+            + self.sha1.len()
+            + self.sha256.len()
+            + self.sha512.len()
+            + self.v4.keys.len()
+            + self.v6.keys.len()
+            + self.v4c.set.keys.len()
+            + self.v6c.set.keys.len()
+            + self.strs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Heap bytes used (for the bytes/indicator figure).
+    pub fn heap_bytes(&self) -> usize {
+        self.md5.bytes()
+            + self.sha1.bytes()
+            + self.sha256.bytes()
+            + self.sha512.bytes()
+            + self.v4.bytes()
+            + self.v6.bytes()
+            + self.v4c.set.bytes()
+            + self.v6c.set.bytes()
+            + self.strs.bytes()
+    }
+
+    /// Look up a canonical value of a known kind; `Some((entry, payload))` on a hit.
+    /// `Some((entry, payload))` on a hit; `entry` is `None` when the entry is `v` itself.
+    fn lookup_canonical(&self, kind: IocKind, v: &str) -> Option<(Option<String>, Option<u32>)> {
+        let hit = |p: u32| Some((None, opt(p)));
+        match kind {
+            IocKind::Md5 => hit(self.md5.get(&hex_to(v)?)?),
+            IocKind::Sha1 => hit(self.sha1.get(&hex_to(v)?)?),
+            IocKind::Sha256 => hit(self.sha256.get(&hex_to(v)?)?),
+            IocKind::Sha512 => hit(self.sha512.get(&hex_to(v)?)?),
+            IocKind::Ipv4 => {
+                let ip = u32::from(parse_ipv4(v)?);
+                if let Some(p) = self.v4.get(&ip) {
+                    return hit(p);
+                }
+                for &pfx in &self.v4c.prefixes {
+                    let net = ip & mask4(pfx);
+                    if let Some(p) = self.v4c.set.get(&(pfx, net)) {
+                        return Some((Some(format!("{}/{pfx}", std::net::Ipv4Addr::from(net))), opt(p)));
+                    }
+                }
+                None
+            }
+            IocKind::Ipv6 => {
+                let ip = u128::from(v.parse::<Ipv6Addr>().ok()?);
+                if let Some(p) = self.v6.get(&ip) {
+                    return hit(p);
+                }
+                for &pfx in &self.v6c.prefixes {
+                    let net = ip & mask6(pfx);
+                    if let Some(p) = self.v6c.set.get(&(pfx, net)) {
+                        return Some((Some(format!("{}/{pfx}", Ipv6Addr::from(net))), opt(p)));
+                    }
+                }
+                None
+            }
+            IocKind::Domain => {
+                let key = str_key(kind, v)?;
+                if let Some(p) = self.strs.get(&key) {
+                    return hit(p);
+                }
+                if self.opts.domain_suffix {
+                    // try each parent with at least two labels
+                    let mut k = key;
+                    loop {
+                        let dot = k[1..].iter().position(|&c| c == b'.')? + 1;
+                        k.drain(1..=dot);
+                        if !k[1..].contains(&b'.') {
+                            return None;
+                        }
+                        if let Some(p) = self.strs.get(&k) {
+                            return Some((Some(String::from_utf8_lossy(&k[1..]).into_owned()), opt(p)));
+                        }
+                    }
+                }
+                None
+            }
+            _ => {
+                let key = str_key(kind, v)?;
+                hit(self.strs.get(&key)?)
+            }
+        }
+    }
+
+    /// Look up `value` of `kind` (normalised first); the payload on a hit.
+    pub fn get(&self, kind: IocKind, value: &str) -> Option<Option<u32>> {
+        let c = classify_lenient(value).ok()?;
+        if c.kind != kind {
+            return None;
+        }
+        self.lookup_canonical(c.kind, &c.value).map(|x| x.1)
+    }
+
+    /// Is `value` (any kind, possibly defanged) in the set?
+    pub fn contains(&self, value: &str) -> bool {
+        match classify_lenient(value) {
+            Ok(c) => self.lookup_canonical(c.kind, &c.value).is_some(),
+            Err(_) => false,
+        }
+    }
+
+    /// Extract IOCs from `text` and return those in the set.
+    pub fn match_text(&self, text: &str, opts: &ExtractOptions) -> Vec<SetMatch> {
+        extract_iocs(text, opts)
+            .into_iter()
+            .filter_map(|ioc| {
+                let (entry, payload) = self.lookup_canonical(ioc.kind, &ioc.value)?;
+                let entry = entry.unwrap_or_else(|| ioc.value.clone());
+                Some(SetMatch { ioc, entry, payload })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_set() {
+        let mut b = IndicatorSet::builder(SetOptions { domain_suffix: true });
+        b.insert(IocKind::Domain, "Evil.COM", Some(7)).unwrap();
+        b.insert(IocKind::Sha256, "275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F", Some(1)).unwrap();
+        b.insert(IocKind::Ipv4, "10.1.0.0/16", Some(2)).unwrap();
+        b.insert(IocKind::Ipv4, "8.8.8.8", None).unwrap();
+        b.insert(IocKind::Url, "HTTPS://Bad.example.org/x?y=1", Some(3)).unwrap();
+        b.insert(IocKind::Domain, "はじめよう.みんな", Some(4)).unwrap();
+        b.insert(IocKind::Ipv6, "2001:db8::/32", Some(5)).unwrap();
+        b.insert_value("a@b.com", Some(6)).unwrap();
+        assert!(b.insert(IocKind::Md5, "zz", None).is_err());
+        let s = b.build();
+        assert_eq!(s.len(), 8);
+        assert!(s.contains("evil[.]com"));
+        assert!(s.contains("a.b.EVIL.com"));
+        assert!(!s.contains("com"));
+        assert!(!s.contains("notevil.com"));
+        assert_eq!(s.get(IocKind::Domain, "x.evil.com"), Some(Some(7)));
+        assert!(s.contains("275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"));
+        assert_eq!(s.get(IocKind::Ipv4, "10.1.200.3"), Some(Some(2)));
+        assert_eq!(s.get(IocKind::Ipv4, "8.8.8.8"), Some(None));
+        assert!(!s.contains("10.2.0.1"));
+        assert!(s.contains("http://bad.example.org/x?y=1"));
+        assert!(s.contains("hxxps://bad[.]example[.]org/x?y=1"));
+        assert!(s.contains("xn--p8j9a0d9c9a.xn--q9jyb4c"));
+        assert!(s.contains("2001:db8:1::5"));
+        assert!(s.contains("A@B.com"));
+        let m = s.match_text("seen hxxp://sub.evil[.]com/a and 10.1.2.3, 9.9.9.9", &ExtractOptions::default());
+        let entries: Vec<_> = m.iter().map(|m| (m.ioc.kind, m.entry.as_str(), m.payload)).collect();
+        assert!(entries.contains(&(IocKind::Domain, "evil.com", Some(7))), "{entries:?}");
+        assert!(entries.contains(&(IocKind::Ipv4, "10.1.0.0/16", Some(2))));
+        assert_eq!(entries.len(), 2);
+    }
+
+    /// Bench: bytes/indicator and lookups/s vs HashSet<String>. Run with
+    /// `cargo test --release -- --ignored --nocapture set_bench`.
+    #[test]
+    #[ignore]
+    fn set_bench() {
+        use std::collections::HashSet;
+        use std::time::Instant;
+        let n = 1_000_000usize;
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut values: Vec<(IocKind, String)> = Vec::with_capacity(n);
+        for i in 0..n {
+            let r = next();
+            let v = match i % 4 {
+                0 => (IocKind::Sha256, format!("{:016x}{:016x}{:016x}{:016x}", r, next(), next(), next())),
+                1 => (IocKind::Md5, format!("{:016x}{:016x}", r, next())),
+                2 => (IocKind::Domain, format!("h{:x}.example{}.com", r & 0xffff_ffff, r % 1000)),
+                _ => (IocKind::Ipv4, std::net::Ipv4Addr::from(r as u32).to_string()),
+            };
+            values.push(v);
+        }
+        let t = Instant::now();
+        let mut b = IndicatorSet::builder(SetOptions::default());
+        for (i, (k, v)) in values.iter().enumerate() {
+            let _ = b.insert(*k, v, Some(i as u32));
+        }
+        let set = b.build();
+        let build = t.elapsed();
+        let t = Instant::now();
+        let hs: HashSet<String> = values.iter().map(|(_, v)| v.clone()).collect();
+        let hs_build = t.elapsed();
+        let hs_bytes: usize = hs.capacity() * (std::mem::size_of::<String>() + 8)
+            + hs.iter().map(|s| s.capacity()).sum::<usize>();
+        // lookups: canonical values, half hits half misses
+        let probes: Vec<(IocKind, String)> = values
+            .iter()
+            .step_by(2)
+            .cloned()
+            .chain((0..n / 2).map(|_| (IocKind::Md5, format!("{:016x}{:016x}", next(), next()))))
+            .collect();
+        let t = Instant::now();
+        let mut hits = 0;
+        for (k, v) in &probes {
+            if set.lookup_canonical(*k, v).is_some() {
+                hits += 1;
+            }
+        }
+        let ours = t.elapsed();
+        let t = Instant::now();
+        let mut hs_hits = 0;
+        for (_, v) in &probes {
+            if hs.contains(v) {
+                hs_hits += 1;
+            }
+        }
+        let theirs = t.elapsed();
+        let t = Instant::now();
+        for (_, v) in probes.iter().take(200_000) {
+            std::hint::black_box(set.contains(v));
+        }
+        let full = t.elapsed();
+        eprintln!("IndicatorSet: {} entries, build {:?}, {:.1} bytes/indicator (payload u32 included)", set.len(), build, set.heap_bytes() as f64 / set.len() as f64);
+        eprintln!("HashSet<String>: build {:?}, ~{:.1} bytes/indicator (no payload)", hs_build, hs_bytes as f64 / hs.len() as f64);
+        eprintln!("lookups (canonical): IndicatorSet {:.2} M/s ({} hits) vs HashSet {:.2} M/s ({} hits)",
+            probes.len() as f64 / ours.as_secs_f64() / 1e6, hits, probes.len() as f64 / theirs.as_secs_f64() / 1e6, hs_hits);
+        eprintln!("contains() with classify+normalise of raw input: {:.2} M/s", 200_000.0 / full.as_secs_f64() / 1e6);
+        assert_eq!(hits, hs_hits);
+    }
+}

@@ -102,6 +102,8 @@ fn refang_styles() {
         ("hxxpfoo", "hxxpfoo"),
         ("fxp://a.com", "ftp://a.com"),
         ("1.)1[.1.)1", "1.1.1.1"),
+        ("10(((.]]]]10", "10.10"),
+        ("arr[i].length data[0].id f(a).b", "arr[i].length data[0].id f(a).b"),
     ] {
         assert_eq!(refang(i), o, "refang({i:?})");
     }
@@ -196,4 +198,82 @@ fn options() {
     assert_eq!(extract_iocs("evil.com d41d8cd98f00b204e9800998ecf8427e", &o).len(), 1);
     let o = ExtractOptions { refang: false, ..Default::default() };
     assert!(extract_iocs("evil[.]com", &o).is_empty());
+}
+
+fn shared_dir() -> std::path::PathBuf {
+    std::env::var("CTI_EDGE_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+fn eset_texts() -> Vec<String> {
+    let p = shared_dir().join("data/eset/eset_reports.jsonl");
+    let t = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    t.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(String::from))
+        .collect()
+}
+
+/// Real text: every ESET report extracts, spans are exact, and the known ESET
+/// indicators written in the reports are found.
+#[test]
+fn eset_reports_real_text() {
+    let texts = eset_texts();
+    assert!(texts.len() >= 100);
+    let mut counts = std::collections::BTreeMap::new();
+    for t in &texts {
+        for i in extract_iocs(t, &ExtractOptions::default()) {
+            assert_eq!(&t[i.start..i.end], i.raw);
+            *counts.entry(i.kind.as_str()).or_insert(0usize) += 1;
+        }
+    }
+    eprintln!("ESET reports: {counts:?}");
+    assert!(counts.get("sha1").copied().unwrap_or(0) > 1000);
+    assert!(counts.get("domain").copied().unwrap_or(0) > 500);
+}
+
+/// Throughput on the ESET reports: `cargo test --release -- --ignored --nocapture throughput`.
+#[test]
+#[ignore]
+fn throughput_eset() {
+    let texts = eset_texts();
+    let total: usize = texts.iter().map(|t| t.len()).sum();
+    let opts = ExtractOptions::default();
+    let rounds = 20;
+    let t0 = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..rounds {
+        for t in &texts {
+            n += extract_iocs(t, &opts).len();
+        }
+    }
+    let el = t0.elapsed().as_secs_f64();
+    eprintln!(
+        "extract_iocs: {:.1} MB/s over {} bytes x {rounds} ({} IOCs per round)",
+        (total * rounds) as f64 / el / 1e6,
+        total,
+        n / rounds
+    );
+    let plain = "GET /index.html HTTP/1.1 200 1234 \"Mozilla/5.0 (Windows NT 10.0; Win64; x64)\" 192.0.2.1 - - [10/Oct/2024:13:55:36 +0000] host=www.example.com\n".repeat(20_000);
+    let t0 = std::time::Instant::now();
+    let m = extract_iocs(&plain, &opts).len();
+    let el = t0.elapsed().as_secs_f64();
+    eprintln!("log lines: {:.1} MB/s ({} bytes, {m} IOCs)", plain.len() as f64 / el / 1e6, plain.len());
+}
+
+#[test]
+#[ignore]
+fn eset_dump_plain_domains() {
+    let mut seen = std::collections::BTreeSet::new();
+    for t in eset_texts() {
+        for i in extract_iocs(&t, &ExtractOptions::default()) {
+            if matches!(i.kind, IocKind::Domain | IocKind::Url | IocKind::Btc | IocKind::Cve | IocKind::Asn | IocKind::Ipv6) && !i.defanged && !i.nested {
+                seen.insert(format!("{:?} {}", i.kind, i.raw));
+            }
+        }
+    }
+    for s in seen {
+        eprintln!("{s}");
+    }
 }

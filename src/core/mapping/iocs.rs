@@ -78,6 +78,10 @@ pub(super) fn str_hash(s: &str) -> i64 {
     if s.is_empty() {
         return 0;
     }
+    if s.is_ascii() {
+        let h = siphash13_zero_key(s.as_bytes()) as i64;
+        return if h == -1 { -2 } else { h };
+    }
     let max = s.chars().map(|c| c as u32).max().unwrap_or(0);
     let mut buf: Vec<u8> = Vec::with_capacity(s.len() * 4);
     if max < 0x100 {

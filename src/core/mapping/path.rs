@@ -86,46 +86,76 @@ fn get_from_element<'a>(e: &'a Value, head: &str) -> Result<&'a Value, MappingEr
     }
 }
 
-fn lookup_segments<'a>(obj: &'a Value, segs: &[&str], depth: usize) -> Result<Found<'a>, MappingError> {
+fn lookup_rec<'a>(obj: &'a Value, path: &str, depth: usize) -> Result<Found<'a>, MappingError> {
     if depth > MAX_DEPTH {
         return Err(MappingError::RecursionLimit);
     }
-    let (head, rest) = match segs.split_first() {
-        Some(p) => p,
-        None => return Ok(Found::Ref(obj)),
-    };
-    if rest.is_empty() {
-        match obj {
+    match path.split_once('.') {
+        None => match obj {
             Value::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
                 for e in a {
-                    out.push(Found::Ref(get_from_element(e, head)?));
+                    out.push(Found::Ref(get_from_element(e, path)?));
                 }
                 Ok(Found::List(out))
             }
-            Value::Object(m) => Ok(Found::Ref(m.get(*head).unwrap_or(&NULL))),
+            Value::Object(m) => Ok(Found::Ref(m.get(path).unwrap_or(&NULL))),
             other => Ok(Found::Ref(other)),
-        }
-    } else {
-        match obj {
+        },
+        Some((head, rest)) => match obj {
             Value::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
                 for e in a {
                     let next = get_from_element(e, head)?;
-                    out.push(lookup_segments(next, rest, depth + 1)?);
+                    out.push(lookup_rec(next, rest, depth + 1)?);
                 }
                 Ok(Found::List(out))
             }
-            Value::Object(m) => lookup_segments(m.get(*head).unwrap_or(&NULL), rest, depth + 1),
+            Value::Object(m) => lookup_rec(m.get(head).unwrap_or(&NULL), rest, depth + 1),
             other => Ok(Found::Ref(other)),
-        }
+        },
     }
 }
 
 /// Looks `path` up in `obj`, borrowing from `obj`.
 pub fn lookup<'a>(obj: &'a Value, path: &str) -> Result<Found<'a>, MappingError> {
-    let segs: Vec<&str> = path.split('.').collect();
-    lookup_segments(obj, &segs, 0)
+    lookup_rec(obj, path, 0)
+}
+
+fn lookup_owned_rec(obj: &Value, path: &str, depth: usize) -> Result<Value, MappingError> {
+    if depth > MAX_DEPTH {
+        return Err(MappingError::RecursionLimit);
+    }
+    match path.split_once('.') {
+        None => match obj {
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for e in a {
+                    out.push(get_from_element(e, path)?.clone());
+                }
+                Ok(Value::Array(out))
+            }
+            Value::Object(m) => Ok(m.get(path).cloned().unwrap_or(Value::Null)),
+            other => Ok(other.clone()),
+        },
+        Some((head, rest)) => match obj {
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for e in a {
+                    let next = get_from_element(e, head)?;
+                    out.push(lookup_owned_rec(next, rest, depth + 1)?);
+                }
+                Ok(Value::Array(out))
+            }
+            Value::Object(m) => lookup_owned_rec(m.get(head).unwrap_or(&NULL), rest, depth + 1),
+            other => Ok(other.clone()),
+        },
+    }
+}
+
+/// Same as [`lookup`] but builds the owned result directly (no intermediate tree).
+pub fn lookup_owned(obj: &Value, path: &str) -> Result<Value, MappingError> {
+    lookup_owned_rec(obj, path, 0)
 }
 
 /// `find_element_by_key(obj, key)` with a Python-typed key: a non-string key raises
@@ -139,7 +169,7 @@ pub(super) fn lookup_value_key<'a>(obj: &'a Value, key: &Value) -> Result<Found<
 
 /// `ParserHelper.find_element_by_key(obj, key)` returning an owned value.
 pub fn find_element_by_key(obj: &Value, key: &str) -> Result<Value, MappingError> {
-    Ok(lookup(obj, key)?.to_value())
+    lookup_owned(obj, key)
 }
 
 #[cfg(test)]
@@ -161,6 +191,14 @@ mod tests {
         assert_eq!(find_element_by_key(&d, "a.").unwrap(), json!({"b": 2}));
         assert_eq!(find_element_by_key(&d, "").unwrap(), json!(3));
         assert_eq!(find_element_by_key(&json!(5), "x.y").unwrap(), json!(5));
+    }
+
+    #[test]
+    fn borrowed_and_owned_lookups_agree() {
+        let d = json!({"a":[{"b":[{"c":1},{"c":2}]},{"b":[{"c":3}]},{"b":[]}], "s": "x", "": {"": 4}});
+        for p in ["a.b.c", "a.b", "a", "s.x.y", "", ".", "..", "a.b.c.d", "zz.y"] {
+            assert_eq!(lookup(&d, p).unwrap().to_value(), lookup_owned(&d, p).unwrap(), "{p}");
+        }
     }
 
     #[test]

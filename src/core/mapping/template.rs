@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::error::MappingError;
-use super::path::{lookup, lookup_value_key, Found, NULL};
+use super::path::{lookup, lookup_owned, lookup_value_key, Found, NULL};
 use super::pyobj::{parse_py_int, py_contains, py_str, truthy, type_name, PyInt};
 use super::MAX_DEPTH;
 
@@ -103,7 +103,7 @@ fn string_rule(feed: &Value, s: &str) -> Result<Value, MappingError> {
     } else if s.starts_with('#') {
         hash_rule(feed, s)
     } else {
-        Ok(lookup(feed, s)?.to_value())
+        lookup_owned(feed, s)
     }
 }
 

@@ -42,8 +42,13 @@ impl FeedQuery {
     }
 }
 
+/// A feed id is a UUID or an IOC collection's `ioc-collection--<uuid>`.
 pub fn check_feed_id(feed_id: &str) -> Result<()> {
-    validate::id("feedId", feed_id)
+    validate::id("feedId", feed_id)?;
+    if !feed_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(Error::validation("feedId", "must be a feed UUID or ioc-collection--<uuid>"));
+    }
+    Ok(())
 }
 
 pub fn check_cursor(cursor: &str) -> Result<()> {

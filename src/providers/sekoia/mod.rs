@@ -44,6 +44,18 @@ impl Region {
     }
 }
 
+/// The Sekoia observable type of an IOC value, and its canonical form (refanged, normalised),
+/// by the IOC toolkit's classifier. A value that is no IOC is refused before any request.
+pub fn detect_observable_type(value: &str) -> Result<(String, String)> {
+    match crate::core::ioc::classify_detailed(value) {
+        Ok(c) => match c.sekoia_type {
+            Some(t) => Ok((t.to_string(), c.value)),
+            None => Err(Error::validation("value", format!("a {} has no Sekoia observable type; pass `type` to look it up as is", c.kind.as_str()))),
+        },
+        Err(why) => Err(Error::validation("value", format!("is not an IOC ({why}); pass `type` to look it up as is"))),
+    }
+}
+
 /// `{ apiKey, baseUrl? | region? }` → the client configuration.
 pub fn client_config(
     api_key: &str,

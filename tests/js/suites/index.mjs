@@ -1,6 +1,8 @@
 // Every runtime runs every suite registered here.
 import { register as foundation } from "./foundation.mjs";
+import { register as sekoiaIntel } from "./sekoia-intel.mjs";
 
 export function registerAll(test) {
   foundation(test);
+  sekoiaIntel(test);
 }
