@@ -66,6 +66,50 @@ if (sekoia) {
     show("next_cursor", String(r.data.next_cursor ?? "(none)"));
   });
 
+  step("2b", "Sekoia: full sync of the feed's indicators, then an incremental sync");
+  await tryStep(async () => {
+    const store = lib.memoryCursorStore();
+    const sync = async () => {
+      const counts = {};
+      let pages = 0;
+      for await (const page of sekoia.feed().pages({ limit: 2000, types: ["indicator"], store })) {
+        pages += 1;
+        for (const o of page.items) for (const t of o.x_ic_observable_types ?? ["?"]) counts[t] = (counts[t] ?? 0) + 1;
+      }
+      return { pages, counts };
+    };
+    const t0 = Date.now();
+    const full = await sync();
+    const total = Object.values(full.counts).reduce((a, b) => a + b, 0);
+    show("full sync", `${total} indicators in ${full.pages} pages, ${Date.now() - t0} ms (≤ 5 req/s)`);
+    show("by observable type", full.counts);
+    show("stored cursor", String(Object.values(store.entries())[0]).slice(0, 40) + "…");
+    if (useSim) {
+      await fetch(`${simUrl}/__sim/sekoia/feed/append`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ count: 25 }) });
+      show("simulator", "published 25 new indicators");
+    }
+    const inc = await sync();
+    show("incremental sync", `${Object.values(inc.counts).reduce((a, b) => a + b, 0)} new indicators in ${inc.pages} page(s)`);
+  });
+
+  step("2c", "Sekoia: look up an IOC (type detected from the value, defanged input accepted)");
+  await tryStep(async () => {
+    const sample = useSim
+      ? (await sekoia.request({ path: ["v2", "inthreat", "collections", lib.Sekoia.DEFAULT_FEED_ID, "objects"], query: { limit: 1, "match[type]": "indicator", "match[observable_type]": "domain-name" } })).data.items[0].name
+      : "example.com";
+    const defanged = sample.replace(/\./g, "[.]");
+    const ctx = await sekoia.indicatorContext({ value: defanged });
+    show("looked up", `${defanged} → ${ctx.type} ${ctx.value}`);
+    for (const bundle of ctx.bundles.slice(0, 2)) {
+      const byType = {};
+      for (const o of bundle.objects) byType[o.type] = (byType[o.type] ?? 0) + 1;
+      show("context bundle", byType);
+      const threats = bundle.objects.filter((o) => ["malware", "intrusion-set", "threat-actor", "tool"].includes(o.type)).map((o) => o.name);
+      if (threats.length) show("related threats", threats.join(", "));
+    }
+    if (ctx.bundles.length === 0) show("context", "unknown to the Intelligence Center");
+  });
+
   step(3, "Sekoia: a typed error (unknown object)");
   await tryStep(async () => {
     try {

@@ -117,7 +117,12 @@ impl Engine {
                     let after_ms = timeout.unwrap_or(0.0);
                     (AttemptOutcome::AttemptTimeout, Error::Timeout { kind: TimeoutKind::Attempt, after_ms, attempts })
                 }
-                Err(SendError::Network(message)) => (AttemptOutcome::Network, Error::Network { message, attempts }),
+                Err(SendError::Network(message)) => {
+                    if let Some(g) = &self.guard {
+                        g.borrow_mut().record_unseen_send(t.now_ms());
+                    }
+                    (AttemptOutcome::Network, Error::Network { message, attempts })
+                }
                 Err(SendError::Decode { status, message }) => {
                     (AttemptOutcome::Decode, Error::Decode { message, status, attempts })
                 }

@@ -78,6 +78,15 @@ impl WafGuard {
         Ok(())
     }
 
+    /// Counts one more send at `now` without asking. Browsers transparently re-send a request
+    /// whose reused connection was reset, so a network failure may have reached the server
+    /// twice: the engine records it here to keep the window honest even then.
+    pub fn record_unseen_send(&mut self, now: f64) {
+        if self.cfg.max_requests > 0 {
+            self.sends.push_back(now);
+        }
+    }
+
     /// Records an error response (HTTP ≥ 400). Two of them within the error window start a
     /// cooldown; the error log is then cleared, so each cooldown needs two fresh errors.
     pub fn record_error(&mut self, now: f64) {
@@ -173,6 +182,16 @@ mod tests {
         g.record_error(20_000.0);
         g.record_error(30_001.0);
         assert!(g.try_acquire(30_001.0).is_ok());
+    }
+
+    #[test]
+    fn unseen_sends_take_a_slot() {
+        let mut g = WafGuard::new(cfg(0.0));
+        for _ in 0..4 {
+            g.try_acquire(0.0).unwrap();
+        }
+        g.record_unseen_send(0.0);
+        assert!(g.try_acquire(10.0).is_err(), "the browser's silent re-send counted");
     }
 
     #[test]

@@ -42,20 +42,33 @@ pub(crate) struct Cand {
     pub nested: bool,
 }
 
+const C_ALNUM: u8 = 1;
+const C_HOST: u8 = 2;
+
+/// Byte classes: ASCII alphanumerics, host chars (alnum, `-`, `_`, `.`).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] = C_ALNUM | C_HOST;
+        } else if c == b'-' || c == b'_' || c == b'.' {
+            t[i] = C_HOST;
+        }
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_alnum(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
+    CLASS[c as usize] & C_ALNUM != 0
 }
 
-/// Non-ASCII char usable in a host label: letters, digits, combining marks.
+/// Non-ASCII char usable in a host label (see [`punycode::is_label_char`]).
 fn is_idn_char(c: char) -> bool {
-    if c.is_alphanumeric() {
-        return true;
-    }
-    let u = c as u32;
-    matches!(u, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
-        | 0x064B..=0x065F | 0x0900..=0x0963 | 0x0966..=0x0DFF | 0x1AB0..=0x1AFF
-        | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+    punycode::is_label_char(c)
 }
 
 /// Length of the host char at `i` (0 if not a host char).
@@ -64,7 +77,7 @@ fn host_char_len(t: &str, i: usize) -> usize {
     let b = t.as_bytes();
     let c = b[i];
     if c < 0x80 {
-        return if is_alnum(c) || c == b'-' || c == b'_' || c == b'.' { 1 } else { 0 };
+        return (CLASS[c as usize] & C_HOST != 0) as usize;
     }
     match t.get(i..).and_then(|r| r.chars().next()) {
         Some(ch) if is_idn_char(ch) => ch.len_utf8(),
@@ -74,8 +87,17 @@ fn host_char_len(t: &str, i: usize) -> usize {
 
 /// End of the host run starting at `i`.
 fn host_run_end(t: &str, mut i: usize) -> usize {
-    let n = t.len();
+    let b = t.as_bytes();
+    let n = b.len();
     while i < n {
+        let c = b[i];
+        if c < 0x80 {
+            if CLASS[c as usize] & C_HOST == 0 {
+                break;
+            }
+            i += 1;
+            continue;
+        }
         let l = host_char_len(t, i);
         if l == 0 {
             break;
@@ -184,7 +206,7 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
             if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && is_idn_char(c))) {
                 return Err(DomainReject::Syntax);
             }
-            match punycode::encode(&label.to_lowercase()) {
+            match punycode::encode(&punycode::lower(label)) {
                 Some(p) if p.len() + 4 <= 63 => {}
                 _ => return Err(DomainReject::Syntax),
             }
@@ -208,7 +230,7 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
     } else if last.chars().any(|c| c.is_ascii()) {
         return Err(DomainReject::Tld);
     } else if chk.validate_tld {
-        let p = punycode::encode(&last.to_lowercase()).ok_or(DomainReject::Tld)?;
+        let p = punycode::encode(&punycode::lower(last)).ok_or(DomainReject::Tld)?;
         if !is_tld(&format!("xn--{p}")) {
             return Err(DomainReject::Tld);
         }
@@ -257,7 +279,7 @@ fn lower_host(d: &str) -> String {
     if d.is_ascii() {
         d.to_ascii_lowercase()
     } else {
-        d.to_lowercase()
+        punycode::lower(d)
     }
 }
 
@@ -531,14 +553,16 @@ impl<'a> Scanner<'a> {
     }
 
     // ---------------------------------------------------------------- host runs
-    fn hosts(&mut self) {
+    /// Host runs (IPv4, domains, scheme-less URLs) and, inside them, alphanumeric
+    /// words (hashes, BTC, CVE, ASN): one pass over the text.
+    fn hosts(&mut self, want_hosts: bool, want_words: bool) {
         let t = self.t;
         let b = self.b;
         let n = b.len();
         let mut i = 0;
         while i < n {
             let c = b[i];
-            if c < 0x80 && !is_alnum(c) && c != b'_' {
+            if c < 0x80 && CLASS[c as usize] & C_HOST == 0 {
                 i += 1;
                 continue;
             }
@@ -550,7 +574,10 @@ impl<'a> Scanner<'a> {
             let s = i;
             let e = host_run_end(t, i);
             i = e;
-            if !b[s..e].contains(&b'.') {
+            if want_words {
+                self.words(s, e);
+            }
+            if !want_hosts || !b[s..e].contains(&b'.') {
                 continue;
             }
             let next = b.get(e).copied().unwrap_or(b' ');
@@ -702,28 +729,32 @@ impl<'a> Scanner<'a> {
     fn ipv6(&mut self) {
         let b = self.b;
         let n = b.len();
-        let mut i = 0;
-        while i < n {
-            let c = b[i];
-            let hexc = c.is_ascii_hexdigit() || c == b':';
-            if !hexc {
-                i += 1;
-                continue;
+        let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
+        let mut p = 0;
+        // anchored on ':' (memchr), each hex/colon/dot run handled once
+        while p < n {
+            let Some(off) = b[p..].iter().position(|&c| c == b':') else { break };
+            let k = p + off;
+            let mut s = k;
+            while s > 0 && is_v6(b[s - 1]) {
+                s -= 1;
             }
-            if i > 0 && (is_alnum(b[i - 1]) || matches!(b[i - 1], b':' | b'_')) {
-                i += 1;
-                continue;
-            }
-            let s = i;
-            let mut e = i;
-            let mut colons = 0;
-            while e < n && (b[e].is_ascii_hexdigit() || b[e] == b':' || b[e] == b'.') {
-                if b[e] == b':' {
-                    colons += 1;
-                }
+            let mut e = k;
+            while e < n && is_v6(b[e]) {
                 e += 1;
             }
-            i = e.max(i + 1);
+            p = e.max(k + 1);
+            // the run must not start inside a word (`ns::cafe`); after a '.' it may
+            if s > 0 && (is_alnum(b[s - 1]) || b[s - 1] == b'_') {
+                match b[s..k].iter().rposition(|&c| c == b'.') {
+                    Some(d) => s += d + 1,
+                    None => continue,
+                }
+            }
+            while s < k && b[s] == b'.' {
+                s += 1;
+            }
+            let colons = b[s..e].iter().filter(|&&c| c == b':').count();
             if colons < 2 {
                 continue;
             }
@@ -762,10 +793,11 @@ impl<'a> Scanner<'a> {
     }
 
     // ---------------------------------------------------------------- words
-    fn words(&mut self) {
+    /// Alphanumeric words inside `[from, to)`.
+    fn words(&mut self, from: usize, to: usize) {
         let b = self.b;
         let n = b.len();
-        let mut i = 0;
+        let mut i = from;
         let want_hash = self.want(IocKind::Md5)
             || self.want(IocKind::Sha1)
             || self.want(IocKind::Sha256)
@@ -773,7 +805,7 @@ impl<'a> Scanner<'a> {
         let want_btc = self.want(IocKind::Btc);
         let want_cve = self.want(IocKind::Cve);
         let want_asn = self.want(IocKind::Asn);
-        while i < n {
+        while i < to {
             if !is_alnum(b[i]) {
                 i += 1;
                 continue;
@@ -957,15 +989,18 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
     if k.contains(IocKind::Email) {
         sc.emails();
     }
-    if k.contains(IocKind::Domain) || k.contains(IocKind::Ipv4) || k.contains(IocKind::Url) {
-        sc.hosts();
+    let want_hosts = k.contains(IocKind::Domain) || k.contains(IocKind::Ipv4) || k.contains(IocKind::Url);
+    let want_words = [IocKind::Md5, IocKind::Sha1, IocKind::Sha256, IocKind::Sha512, IocKind::Btc, IocKind::Cve, IocKind::Asn]
+        .iter()
+        .any(|x| k.contains(*x));
+    if want_hosts || want_words {
+        sc.hosts(want_hosts, want_words);
     }
     if k.contains(IocKind::Ipv6) {
         sc.ipv6();
     }
-    sc.words();
     let mut out = sc.out;
-    out.sort_by(|a, b| a.s.cmp(&b.s).then(b.e.cmp(&a.e)));
+    super::set::heap_sort(&mut out, |a, b| (a.s, std::cmp::Reverse(a.e), a.kind) < (b.s, std::cmp::Reverse(b.e), b.kind));
     // containers: URLs and emails
     let containers: Vec<(usize, usize)> = out
         .iter()
@@ -1062,7 +1097,7 @@ fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
         offs.push((ioc.start, i, false));
         offs.push((ioc.end, i, true));
     }
-    offs.sort_unstable();
+    super::set::heap_sort(&mut offs, |a, b| a < b);
     let mut u16pos = 0usize;
     let mut bpos = 0usize;
     let mut chars = text.char_indices().peekable();

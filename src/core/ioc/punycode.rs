@@ -160,7 +160,7 @@ pub fn domain_to_ascii(host: &str) -> Option<String> {
         if label.is_ascii() {
             out.push_str(&label.to_ascii_lowercase());
         } else {
-            let lower: String = label.chars().flat_map(|c| c.to_lowercase()).collect();
+            let lower = self::lower(label);
             out.push_str("xn--");
             out.push_str(&encode(&lower)?);
         }
@@ -210,4 +210,62 @@ pub fn url_to_ascii(url: &str) -> Option<String> {
         &host_and_port[host_len..],
         &rest[auth_len..]
     ))
+}
+
+/// Can a non-ASCII char be part of a host label? A compact, table-free rule: every
+/// non-ASCII char except whitespace, controls, punctuation/symbol blocks (Latin-1
+/// punctuation, General Punctuation through Misc Symbols and Arrows, CJK and
+/// full-width punctuation, variation selectors, specials incl. U+FFFD, private use,
+/// emoji). Letters, marks and digits of every script pass. (`char::is_alphanumeric`
+/// would pull Unicode tables into the wasm package.)
+pub fn is_label_char(c: char) -> bool {
+    let u = c as u32;
+    if u < 0x80 {
+        return c.is_ascii_alphanumeric() || c == '-';
+    }
+    !(matches!(u,
+        0x80..=0xBF | 0xD7 | 0xF7
+        | 0x2B9..=0x2FF          // modifier letters used as punctuation/quotes
+        | 0x37E | 0x387
+        | 0x55A..=0x55F | 0x589 | 0x5BE | 0x5C0 | 0x5C3 | 0x5C6 | 0x5F3 | 0x5F4
+        | 0x600..=0x60F | 0x61B..=0x61F | 0x66A..=0x66D | 0x6D4
+        | 0x964 | 0x965 | 0x970 | 0xE4F | 0xE5A | 0xE5B
+        | 0x1680 | 0x180E
+        | 0x2000..=0x2BFF
+        | 0x2E00..=0x2E7F
+        | 0x3000..=0x3004 | 0x3008..=0x3020 | 0x3030 | 0x303D
+        | 0xD800..=0xF8FF
+        | 0xFE00..=0xFE6F | 0xFEFF
+        | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+        | 0xFFF0..=0xFFFF
+        | 0x1F000..=0x1FAFF | 0xE0000..=0x10FFFF)
+        || c.is_whitespace())
+}
+
+/// Lower-case for host names without Unicode tables: ASCII, Latin-1, Latin
+/// Extended-A pairs, Greek, Cyrillic, Armenian and full-width Latin; other chars are
+/// kept (IDN labels are almost always written in lower case already).
+pub fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let l = match u {
+                0x41..=0x5A => u + 0x20,
+                0xC0..=0xDE if u != 0xD7 => u + 0x20,
+                0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
+                0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
+                0x391..=0x3A9 if u != 0x3A2 => u + 0x20,
+                0x400..=0x40F => u + 0x50,
+                0x410..=0x42F => u + 0x20,
+                0x460..=0x481 | 0x48A..=0x4BF if u % 2 == 0 => u + 1,
+                0x531..=0x556 => u + 0x30,
+                0xFF21..=0xFF3A => u + 0x20,
+                _ => u,
+            };
+            char::from_u32(l).unwrap_or(c)
+        })
+        .collect()
 }

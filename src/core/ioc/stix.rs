@@ -75,6 +75,7 @@ pub enum ObservationExpr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Qualifier {
+    /// Seconds (parsed without the float formatting/parsing machinery of std).
     Within(f64),
     Repeats(u64),
     StartStop(String, String),
@@ -154,7 +155,8 @@ impl ObjectPath {
 pub enum Literal {
     Str(String),
     Int(i64),
-    Float(f64),
+    /// A float literal: its value and its text as written.
+    Float(f64, String),
     Bool(bool),
     /// base64 text as written
     Binary(String),
@@ -170,7 +172,7 @@ impl Literal {
         match self {
             Literal::Str(s) | Literal::Binary(s) | Literal::Hex(s) | Literal::Timestamp(s) => s.clone(),
             Literal::Int(i) => i.to_string(),
-            Literal::Float(f) => f.to_string(),
+            Literal::Float(_, t) => t.clone(),
             Literal::Bool(b) => b.to_string(),
             Literal::Set(v) => v.iter().map(Literal::text).collect::<Vec<_>>().join(","),
         }
@@ -288,7 +290,7 @@ pub enum PatternErrorKind {
 
 /// A parse error at a byte offset of the pattern.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid STIX pattern at byte {pos}: {kind:?}")]
+#[error("invalid STIX pattern at byte {pos}: {kind}")]
 pub struct PatternError {
     pub kind: PatternErrorKind,
     pub pos: usize,
@@ -317,14 +319,77 @@ enum Tok {
     Hex(String),
     Ts(String),
     Int(i64),
-    Float(f64),
+    Float(f64, String),
     Bool(bool),
 }
 
 fn describe(t: Option<&(Tok, usize)>) -> String {
+    let Some((t, _)) = t else { return "end of pattern".into() };
     match t {
-        None => "end of pattern".into(),
-        Some((t, _)) => format!("{t:?}"),
+        Tok::LBracket => "'['".into(),
+        Tok::RBracket => "']'".into(),
+        Tok::LParen => "'('".into(),
+        Tok::RParen => "')'".into(),
+        Tok::Colon => "':'".into(),
+        Tok::Dot => "'.'".into(),
+        Tok::Comma => "','".into(),
+        Tok::Star => "'*'".into(),
+        Tok::Op(_) => "operator".into(),
+        Tok::Ident(w) => format!("'{w}'"),
+        Tok::Str(_) => "string literal".into(),
+        Tok::Bin(_) => "binary literal".into(),
+        Tok::Hex(_) => "hex literal".into(),
+        Tok::Ts(_) => "timestamp literal".into(),
+        Tok::Int(n) => format!("integer {n}"),
+        Tok::Float(_, t) => format!("number {t}"),
+        Tok::Bool(b) => format!("{b}"),
+    }
+}
+
+impl core::fmt::Display for PatternErrorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PatternErrorKind::Empty => f.write_str("empty pattern"),
+            PatternErrorKind::UnexpectedChar(c) => write!(f, "unexpected character U+{:04X}", *c as u32),
+            PatternErrorKind::UnterminatedString => f.write_str("unterminated string literal"),
+            PatternErrorKind::InvalidEscape => f.write_str("invalid escape (only \\\\ and \\' are allowed)"),
+            PatternErrorKind::InvalidNumber => f.write_str("invalid number"),
+            PatternErrorKind::InvalidTimestamp => f.write_str("invalid timestamp (want t'YYYY-MM-DDTHH:MM:SS[.s]Z')"),
+            PatternErrorKind::InvalidBinary => f.write_str("invalid base64 in b'...'"),
+            PatternErrorKind::InvalidHex => f.write_str("invalid hex in h'...'"),
+            PatternErrorKind::Unexpected { expected, found } => write!(f, "expected {expected}, found {found}"),
+            PatternErrorKind::TooDeep => write!(f, "nesting deeper than {MAX_DEPTH}"),
+            PatternErrorKind::TrailingInput => f.write_str("unexpected input after the pattern"),
+        }
+    }
+}
+
+/// Decimal text (`-12.5`) to f64 without std's float parser (its tables cost ~10 KB
+/// of wasm). Exact for the integers and short decimals patterns use.
+fn parse_decimal(t: &str) -> f64 {
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut v = 0f64;
+    let mut scale = 1f64;
+    let mut frac = false;
+    for c in body.bytes() {
+        if c == b'.' {
+            frac = true;
+        } else {
+            v = v * 10.0 + f64::from(c - b'0');
+            if frac {
+                scale *= 10.0;
+            }
+        }
+    }
+    let v = v / scale;
+    if neg {
+        -v
+    } else {
+        v
     }
 }
 
@@ -430,7 +495,7 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, PatternError> {
                 }
                 let text = &s[i..j];
                 let tok = if float {
-                    Tok::Float(text.parse().map_err(|_| PatternError { kind: PatternErrorKind::InvalidNumber, pos: start })?)
+                    Tok::Float(parse_decimal(text), text.to_string())
                 } else {
                     Tok::Int(text.parse().map_err(|_| PatternError { kind: PatternErrorKind::InvalidNumber, pos: start })?)
                 };
@@ -599,7 +664,7 @@ impl Parser {
                 let pos = self.pos();
                 let secs = match self.peek() {
                     Some(Tok::Int(n)) if *n > 0 => *n as f64,
-                    Some(Tok::Float(f)) if *f > 0.0 => *f,
+                    Some(Tok::Float(f, _)) if *f > 0.0 => *f,
                     _ => return self.unexpected("positive number of seconds"),
                 };
                 let _ = pos;
@@ -725,7 +790,7 @@ impl Parser {
         let l = match self.peek() {
             Some(Tok::Str(s)) => Literal::Str(s.clone()),
             Some(Tok::Int(n)) => Literal::Int(*n),
-            Some(Tok::Float(f)) => Literal::Float(*f),
+            Some(Tok::Float(f, t)) => Literal::Float(*f, t.clone()),
             Some(Tok::Bool(b)) if allow_bool => Literal::Bool(*b),
             Some(Tok::Bin(s)) => Literal::Binary(s.clone()),
             Some(Tok::Hex(s)) => Literal::Hex(s.clone()),

@@ -91,6 +91,21 @@ fn rate(n: usize, secs: f64) -> String {
 fn mapping_bench() {
     const N: usize = 5000;
     let chunk = generate_large_portion(N, 1337);
+    // Optional: dump portion, templates and our outputs for a side-by-side run of the Python
+    // reference (CTI_EDGE_BENCH_DUMP=<dir>).
+    if let Ok(dir) = std::env::var("CTI_EDGE_BENCH_DUMP") {
+        let dir = std::path::Path::new(&dir);
+        let p = Portion::new(chunk.clone()).expect("portion");
+        let mut keys = parse_template();
+        let parsed = Value::Array(parse_portion(&p, &mut keys, &ParseOptions::default()).expect("parse"));
+        let iocs = Value::Object(get_iocs(&p, &ioc_template(), &IocOptions::default()).expect("iocs"));
+        let write = |name: &str, v: &Value| std::fs::write(dir.join(name), to_python_json(v).expect("json")).expect("write");
+        write("portion.json", &chunk);
+        write("keys.json", &parse_template());
+        write("iocs_keys.json", &ioc_template());
+        write("parse_portion.json", &parsed);
+        write("get_iocs.json", &iocs);
+    }
     let runs = 7;
     let best = |f: &mut dyn FnMut()| {
         let mut best = f64::MAX;

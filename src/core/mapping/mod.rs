@@ -81,7 +81,7 @@ use self::pyobj::{truthy, type_name};
 use self::template::{alternative_template, default_template, validate_ioc_keys, validate_template, TemplateCtx};
 
 /// Maximum recursion depth (template nesting, data nesting along a path, value nesting).
-pub const MAX_DEPTH: usize = 400;
+pub const MAX_DEPTH: usize = 200;
 
 /// One API response (`Parser.__init__` minus the key storage; see [`Mapper`]).
 #[derive(Debug, Clone)]
@@ -448,6 +448,89 @@ mod tests {
         assert_eq!(out, vec![json!({"b": 1})]);
         let e = m.get_iocs(&p, None, &IocOptions::default()).unwrap_err();
         assert_eq!(e.to_string(), "'int' object has no attribute 'split'");
+    }
+
+    /// Everything at the depth limit must fit in a 1 MiB stack (the wasm32 default).
+    #[test]
+    fn max_depth_fits_in_one_mib_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                let d = MAX_DEPTH - 10;
+                // template nested d deep, data nested d deep, path d segments
+                let mut tpl = json!({"leaf": "*lit", "n": "#zz[0]", "z": "zz.y"});
+                let mut data = json!({"k": [1, "x", 2.5]});
+                for _ in 0..d {
+                    let mut m = Map::new();
+                    m.insert("k".into(), tpl);
+                    tpl = Value::Object(m);
+                    let mut m = Map::new();
+                    m.insert("k".into(), data);
+                    data = Value::Object(m);
+                }
+                let path = vec!["k"; d + 1].join(".");
+                let p = Portion::new(json!({"count": 1, "items": [data.clone()]})).unwrap();
+                let mut t2 = json!({"x": path.clone(), "n": tpl.clone()});
+                let out = parse_portion(&p, &mut t2, &ParseOptions::default()).unwrap();
+                let _ = to_python_json(&Value::Array(out)).unwrap();
+                let alt = ParseOptions { use_alternative_parser: true, ..Default::default() };
+                let _ = parse_portion(&p, &mut t2, &alt).unwrap();
+                let _ = get_iocs(&p, &json!({"x": path}), &IocOptions::default()).unwrap();
+                let _ = self::pyobj::py_eq(&data, &data.clone(), 0).unwrap();
+                let _ = self::pyobj::py_str(&data).unwrap();
+                let _ = unpack_iocs(&json!([[[[1]]]]));
+                // tear down iteratively (serde_json's Drop is recursive)
+                for v in [tpl, data, t2] {
+                    let mut stack = vec![v];
+                    while let Some(v) = stack.pop() {
+                        match v {
+                            Value::Array(a) => stack.extend(a),
+                            Value::Object(m) => stack.extend(m.into_iter().map(|(_, v)| v)),
+                            _ => {}
+                        }
+                    }
+                }
+            })
+            .unwrap();
+        assert!(handle.join().is_ok());
+    }
+
+    /// List mode nested to the limit (3 frames per level) in a 1 MiB stack.
+    #[test]
+    fn nested_list_mode_at_depth_fits_in_one_mib_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                let d = MAX_DEPTH / 2 - 5; // data gets 2 levels (list + dict) per template level
+                let mut tpl = json!({"v": "v"});
+                let mut data = json!({"v": 1});
+                for _ in 0..d {
+                    let mut m = Map::new();
+                    m.insert(NESTED_LIST_MARKER.into(), json!("k"));
+                    m.insert("x".into(), tpl);
+                    let mut t = Map::new();
+                    t.insert("x".into(), Value::Object(m));
+                    tpl = Value::Object(t);
+                    let mut m = Map::new();
+                    m.insert("k".into(), Value::Array(vec![data]));
+                    data = Value::Object(m);
+                }
+                let p = Portion::new(json!({"count": 1, "items": [data]})).unwrap();
+                let alt = ParseOptions { use_alternative_parser: true, ..Default::default() };
+                let r1 = parse_portion(&p, &mut tpl, &alt);
+                let r2 = parse_portion(&p, &mut tpl, &ParseOptions::default());
+                assert!(r1.is_ok() && r2.is_ok());
+                let mut stack = vec![tpl, p.raw().clone(), Value::Array(r1.unwrap_or_default()), Value::Array(r2.unwrap_or_default())];
+                while let Some(v) = stack.pop() {
+                    match v {
+                        Value::Array(a) => stack.extend(a),
+                        Value::Object(m) => stack.extend(m.into_iter().map(|(_, v)| v)),
+                        _ => {}
+                    }
+                }
+            })
+            .unwrap();
+        assert!(handle.join().is_ok());
     }
 
     #[test]

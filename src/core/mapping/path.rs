@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::error::MappingError;
 use super::MAX_DEPTH;
@@ -79,9 +79,20 @@ impl<'a> Found<'a> {
     }
 }
 
+/// `dict.get(key)`: a linear scan for small dicts (typical feed objects) is faster than
+/// hashing the key with SipHash; large dicts use the map's index.
+#[inline]
+pub(super) fn dict_get<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= 24 {
+        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        m.get(key)
+    }
+}
+
 fn get_from_element<'a>(e: &'a Value, head: &str) -> Result<&'a Value, MappingError> {
     match e {
-        Value::Object(m) => Ok(m.get(head).unwrap_or(&NULL)),
+        Value::Object(m) => Ok(dict_get(m, head).unwrap_or(&NULL)),
         other => Err(MappingError::no_attr(other, "get")),
     }
 }
@@ -99,7 +110,7 @@ fn lookup_rec<'a>(obj: &'a Value, path: &str, depth: usize) -> Result<Found<'a>,
                 }
                 Ok(Found::List(out))
             }
-            Value::Object(m) => Ok(Found::Ref(m.get(path).unwrap_or(&NULL))),
+            Value::Object(m) => Ok(Found::Ref(dict_get(m, path).unwrap_or(&NULL))),
             other => Ok(Found::Ref(other)),
         },
         Some((head, rest)) => match obj {
@@ -111,7 +122,7 @@ fn lookup_rec<'a>(obj: &'a Value, path: &str, depth: usize) -> Result<Found<'a>,
                 }
                 Ok(Found::List(out))
             }
-            Value::Object(m) => lookup_rec(m.get(head).unwrap_or(&NULL), rest, depth + 1),
+            Value::Object(m) => lookup_rec(dict_get(m, head).unwrap_or(&NULL), rest, depth + 1),
             other => Ok(Found::Ref(other)),
         },
     }
@@ -135,7 +146,7 @@ fn lookup_owned_rec(obj: &Value, path: &str, depth: usize) -> Result<Value, Mapp
                 }
                 Ok(Value::Array(out))
             }
-            Value::Object(m) => Ok(m.get(path).cloned().unwrap_or(Value::Null)),
+            Value::Object(m) => Ok(dict_get(m, path).cloned().unwrap_or(Value::Null)),
             other => Ok(other.clone()),
         },
         Some((head, rest)) => match obj {
@@ -147,7 +158,7 @@ fn lookup_owned_rec(obj: &Value, path: &str, depth: usize) -> Result<Value, Mapp
                 }
                 Ok(Value::Array(out))
             }
-            Value::Object(m) => lookup_owned_rec(m.get(head).unwrap_or(&NULL), rest, depth + 1),
+            Value::Object(m) => lookup_owned_rec(dict_get(m, head).unwrap_or(&NULL), rest, depth + 1),
             other => Ok(other.clone()),
         },
     }

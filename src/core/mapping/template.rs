@@ -116,6 +116,10 @@ fn template_map<'k>(keys: &'k mut Value) -> Result<&'k mut Map<String, Value>, M
 
 /// `ParserHelper.find_by_template`. Mutates `keys` exactly like the reference: a nested dict in
 /// list mode loses its `__nested_dot_path_to_list` key on first use (unless `keep_template`).
+///
+/// The recursive functions keep their own frames small (branch bodies live in
+/// `#[inline(never)]` helpers) so that [`MAX_DEPTH`] levels fit comfortably in a 1 MiB stack
+/// even in unoptimised builds.
 pub(super) fn default_template(
     feed: &Value,
     keys: &mut Value,
@@ -132,41 +136,91 @@ pub(super) fn default_template(
         if skip_marker && key == NESTED_LIST_MARKER {
             continue;
         }
-        match value {
-            Value::String(s) => {
-                out.insert(key.clone(), string_rule(feed, s)?);
-            }
-            Value::Object(d) => {
-                let marker = d.get(NESTED_LIST_MARKER).filter(|m| truthy(m)).cloned();
-                if let Some(marker) = marker {
-                    let found = lookup_value_key(feed, &marker)?;
-                    if !ctx.keep_template {
-                        d.shift_remove(NESTED_LIST_MARKER);
-                    }
-                    if let Some(items) = found.list_items() {
-                        let mut list = Vec::with_capacity(items.len());
-                        for item in items {
-                            list.push(Value::Object(default_template(&item, value, ctx, depth + 1, ctx.keep_template)?));
-                        }
-                        out.insert(key.clone(), Value::Array(list));
-                    }
-                } else if let Some(cv) = d.get(CONCATENATE_MARKER).filter(|c| truthy(c)) {
-                    let cm = match cv {
-                        Value::Object(cm) => cm,
-                        other => return Err(MappingError::no_attr(other, "get")),
-                    };
-                    let mut s = py_str(cm.get("static").unwrap_or(&NULL))?;
-                    let found = lookup_value_key(feed, cm.get("dynamic").unwrap_or(&NULL))?;
-                    s.push_str(&py_str(&found.to_value())?);
-                    out.insert(key.clone(), Value::String(s));
-                } else {
-                    out.insert(key.clone(), Value::Object(default_template(feed, value, ctx, depth + 1, false)?));
-                }
-            }
-            _ => {}
+        let produced = match value {
+            Value::String(s) => Some(string_rule(feed, s)?),
+            Value::Object(_) => default_dict_entry(feed, value, ctx, depth)?,
+            _ => None,
+        };
+        if let Some(v) = produced {
+            out.insert(key.clone(), v);
         }
     }
     Ok(out)
+}
+
+enum DictMode {
+    List(Value),
+    Concat,
+    Nested,
+}
+
+fn dict_mode(d: &Map<String, Value>) -> DictMode {
+    if let Some(marker) = d.get(NESTED_LIST_MARKER).filter(|m| truthy(m)) {
+        DictMode::List(marker.clone())
+    } else if d.get(CONCATENATE_MARKER).is_some_and(truthy) {
+        DictMode::Concat
+    } else {
+        DictMode::Nested
+    }
+}
+
+/// A dict value of the default template; `None` = key omitted.
+#[inline(never)]
+fn default_dict_entry(
+    feed: &Value,
+    value: &mut Value,
+    ctx: &TemplateCtx<'_>,
+    depth: usize,
+) -> Result<Option<Value>, MappingError> {
+    let mode = match value {
+        Value::Object(d) => dict_mode(d),
+        _ => return Ok(None),
+    };
+    match mode {
+        DictMode::List(marker) => default_list_mode(feed, value, &marker, ctx, depth),
+        DictMode::Concat => default_concat(feed, value).map(Some),
+        DictMode::Nested => Ok(Some(Value::Object(default_template(feed, value, ctx, depth + 1, false)?))),
+    }
+}
+
+#[inline(never)]
+fn default_list_mode(
+    feed: &Value,
+    value: &mut Value,
+    marker: &Value,
+    ctx: &TemplateCtx<'_>,
+    depth: usize,
+) -> Result<Option<Value>, MappingError> {
+    let found = lookup_value_key(feed, marker)?;
+    if !ctx.keep_template {
+        if let Value::Object(d) = value {
+            d.shift_remove(NESTED_LIST_MARKER);
+        }
+    }
+    match found.list_items() {
+        Some(items) => {
+            let mut list = Vec::with_capacity(items.len());
+            for item in items {
+                list.push(Value::Object(default_template(&item, value, ctx, depth + 1, ctx.keep_template)?));
+            }
+            Ok(Some(Value::Array(list)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// `str(static) + str(find_element_by_key(feed, dynamic))`.
+#[inline(never)]
+fn default_concat(feed: &Value, value: &Value) -> Result<Value, MappingError> {
+    let cv = value.get(CONCATENATE_MARKER).unwrap_or(&NULL);
+    let cm = match cv {
+        Value::Object(cm) => cm,
+        other => return Err(MappingError::no_attr(other, "get")),
+    };
+    let mut s = py_str(cm.get("static").unwrap_or(&NULL))?;
+    let found = lookup_value_key(feed, cm.get("dynamic").unwrap_or(&NULL))?;
+    s.push_str(&py_str(&found.to_value())?);
+    Ok(Value::String(s))
 }
 
 fn join_list(found: Found<'_>) -> Result<Value, MappingError> {
@@ -202,81 +256,102 @@ pub(super) fn alternative_template(
     };
     let mut out = Map::new();
     for (key, value) in map.iter() {
-        match value {
+        let produced = match value {
             Value::String(s) => {
                 if key == NESTED_LIST_MARKER {
-                    continue;
-                }
-                let v = if s.starts_with('*') || s.starts_with('#') {
-                    string_rule(feed, s)?
+                    None
                 } else {
-                    let found = lookup(feed, s)?;
-                    if ctx.join && found.is_list() {
-                        let keep = match ctx.except_keys {
-                            Some(ek) if truthy(ek) => py_contains(ek, &Value::String(key.clone()))?,
-                            _ => false,
-                        };
-                        if keep {
-                            found.to_value()
-                        } else {
-                            join_list(found)?
-                        }
-                    } else {
-                        found.to_value()
-                    }
-                };
-                out.insert(key.clone(), v);
-            }
-            Value::Object(d) => {
-                if let Some(marker) = d.get(NESTED_LIST_MARKER).filter(|m| truthy(m)) {
-                    let found = lookup_value_key(feed, marker)?;
-                    match found {
-                        Found::Ref(obj @ Value::Object(_)) => {
-                            let one = alternative_template(obj, value, ctx, depth + 1)?;
-                            out.insert(key.clone(), Value::Array(vec![Value::Object(one)]));
-                        }
-                        other => {
-                            if let Some(items) = other.list_items() {
-                                let mut list = Vec::with_capacity(items.len());
-                                for item in items {
-                                    list.push(Value::Object(alternative_template(&item, value, ctx, depth + 1)?));
-                                }
-                                out.insert(key.clone(), Value::Array(list));
-                            }
-                        }
-                    }
-                } else if let Some(cv) = d.get(CONCATENATE_MARKER).filter(|c| truthy(c)) {
-                    let cm = match cv {
-                        Value::Object(cm) => cm,
-                        other => return Err(MappingError::no_attr(other, "get")),
-                    };
-                    let description = cm.get("__").cloned().unwrap_or_else(|| Value::String(String::new()));
-                    let stat = cm.get("static").cloned().unwrap_or(Value::Null);
-                    let dynamic = lookup_value_key(feed, cm.get("dynamic").unwrap_or(&NULL))?.to_value();
-                    if truthy(&dynamic) {
-                        let slashed = match &dynamic {
-                            Value::String(x) => x.replace('.', "/"),
-                            other => return Err(MappingError::no_attr(other, "split")),
-                        };
-                        let mut result = py_str(&stat)?;
-                        result.push_str(&slashed);
-                        let mut obj = Map::new();
-                        obj.insert("__".into(), description);
-                        obj.insert("static".into(), stat);
-                        obj.insert("dynamic".into(), dynamic);
-                        obj.insert("result".into(), Value::String(result));
-                        out.insert(key.clone(), Value::Object(obj));
-                    } else {
-                        out.insert(key.clone(), Value::Object(Map::new()));
-                    }
-                } else {
-                    out.insert(key.clone(), Value::Object(alternative_template(feed, value, ctx, depth + 1)?));
+                    Some(alternative_string(feed, key, s, ctx)?)
                 }
             }
-            _ => {}
+            Value::Object(d) => match dict_mode(d) {
+                DictMode::List(marker) => alternative_list_mode(feed, value, &marker, ctx, depth)?,
+                DictMode::Concat => Some(alternative_concat(feed, value)?),
+                DictMode::Nested => Some(Value::Object(alternative_template(feed, value, ctx, depth + 1)?)),
+            },
+            _ => None,
+        };
+        if let Some(v) = produced {
+            out.insert(key.clone(), v);
         }
     }
     Ok(out)
+}
+
+#[inline(never)]
+fn alternative_string(feed: &Value, key: &str, s: &str, ctx: &TemplateCtx<'_>) -> Result<Value, MappingError> {
+    if s.starts_with('*') || s.starts_with('#') {
+        return string_rule(feed, s);
+    }
+    let found = lookup(feed, s)?;
+    if ctx.join && found.is_list() {
+        let keep = match ctx.except_keys {
+            Some(ek) if truthy(ek) => py_contains(ek, &Value::String(key.to_string()))?,
+            _ => false,
+        };
+        if keep {
+            Ok(found.to_value())
+        } else {
+            join_list(found)
+        }
+    } else {
+        Ok(found.to_value())
+    }
+}
+
+#[inline(never)]
+fn alternative_list_mode(
+    feed: &Value,
+    value: &Value,
+    marker: &Value,
+    ctx: &TemplateCtx<'_>,
+    depth: usize,
+) -> Result<Option<Value>, MappingError> {
+    let found = lookup_value_key(feed, marker)?;
+    match found {
+        Found::Ref(obj @ Value::Object(_)) => {
+            let one = alternative_template(obj, value, ctx, depth + 1)?;
+            Ok(Some(Value::Array(vec![Value::Object(one)])))
+        }
+        other => match other.list_items() {
+            Some(items) => {
+                let mut list = Vec::with_capacity(items.len());
+                for item in items {
+                    list.push(Value::Object(alternative_template(&item, value, ctx, depth + 1)?));
+                }
+                Ok(Some(Value::Array(list)))
+            }
+            None => Ok(None),
+        },
+    }
+}
+
+/// `{"__": desc, "static": s, "dynamic": d, "result": str(s) + d.replace(".", "/")}` or `{}`.
+#[inline(never)]
+fn alternative_concat(feed: &Value, value: &Value) -> Result<Value, MappingError> {
+    let cv = value.get(CONCATENATE_MARKER).unwrap_or(&NULL);
+    let cm = match cv {
+        Value::Object(cm) => cm,
+        other => return Err(MappingError::no_attr(other, "get")),
+    };
+    let description = cm.get("__").cloned().unwrap_or_else(|| Value::String(String::new()));
+    let stat = cm.get("static").cloned().unwrap_or(Value::Null);
+    let dynamic = lookup_value_key(feed, cm.get("dynamic").unwrap_or(&NULL))?.to_value();
+    if !truthy(&dynamic) {
+        return Ok(Value::Object(Map::new()));
+    }
+    let slashed = match &dynamic {
+        Value::String(x) => x.replace('.', "/"),
+        other => return Err(MappingError::no_attr(other, "split")),
+    };
+    let mut result = py_str(&stat)?;
+    result.push_str(&slashed);
+    let mut obj = Map::new();
+    obj.insert("__".into(), description);
+    obj.insert("static".into(), stat);
+    obj.insert("dynamic".into(), dynamic);
+    obj.insert("result".into(), Value::String(result));
+    Ok(Value::Object(obj))
 }
 
 #[cfg(test)]

@@ -209,7 +209,9 @@ export function register(test) {
     await ctx.sim.clearChaos();
     assert.deepEqual(sorted(seen), sorted(expected.ids), "same set");
     assert.equal(new Set(seen).size, seen.length, "no duplicates from retries");
-    const times = (await ctx.sim.log(path)).filter((r) => r.headers["x-cti-test"] === "chaos").map((r) => r.t);
+    // A browser re-sends a request whose reused connection was reset, invisibly to JS; the
+    // request it lost (status null) is not one the client could have counted.
+    const times = (await ctx.sim.log(path)).filter((r) => r.headers["x-cti-test"] === "chaos" && (ctx.runtime !== "chromium" || r.status !== null)).map((r) => r.t);
     assert.ok(maxInWindow(times, 1000) <= 5, `max ${maxInWindow(times, 1000)} requests in a 1 s window: ${JSON.stringify(times.map((t) => Math.round(t - t0)))}`);
   });
 

@@ -1,0 +1,102 @@
+// `make bench`: every row runs ours and its baseline in the same process run, on the same data,
+// on this machine, and prints ratios first (these machines are noisy: absolute numbers mean
+// little, ratios from one run mean more). Medians of several runs, with the spread.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdirSync, statSync, readdirSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { startSimulator } from "../sim/index.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const root = new URL("..", import.meta.url).pathname;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const rows = [];
+
+// 1. Package size per entry point.
+{
+  const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
+  const wasm = gz(`${root}pkg/dist/cti_edge_bg.wasm`);
+  let glue = gz(`${root}pkg/dist/cti_edge.js`) + gz(`${root}pkg/errors.js`) + gz(`${root}pkg/stores.js`);
+  for (const d of readdirSync(`${root}pkg/dist/snippets`)) for (const f of ["runtime.js", "errors.js"]) {
+    try { glue += gz(`${root}pkg/dist/snippets/${d}/src/js/${f}`); } catch {}
+  }
+  const budget = JSON.parse(readFileSync(`${root}bench/size-budget.json`, "utf8"));
+  for (const entry of ["index.browser.js", "index.node.js", "index.workerd.js"]) {
+    const total = wasm + glue + gz(`${root}pkg/${entry}`);
+    rows.push({ row: `size ${entry}`, ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz (wasm ${(wasm / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
+  }
+}
+
+// 2. Feed ingest objects/s: ours vs hand-written JS (fetch + JSON.parse) vs Python requests.
+const sim = await startSimulator({ quiet: true });
+const key = (await (await fetch(`${sim.url}/__sim/info`)).json()).keys.sekoia;
+const lib = await import("../pkg/index.node.js");
+const LIMIT = 2000;
+const feedUrl = `${sim.url}/sekoia/api/v2/inthreat/collections/${lib.Sekoia.DEFAULT_FEED_ID}/objects`;
+
+async function ours() {
+  // The WAF guard is off here: it would dominate (5 req/s) and measure Sekoia's limit, not the client.
+  const s = new lib.Sekoia({ apiKey: key, baseUrl: `${sim.url}/sekoia`, rateLimit: false });
+  const t0 = performance.now();
+  let n = 0;
+  for await (const page of s.feed().pages({ limit: LIMIT })) n += page.items.length;
+  return { objects: n, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function handWritten() {
+  const t0 = performance.now();
+  let n = 0;
+  let cursor;
+  for (;;) {
+    const u = new URL(feedUrl);
+    u.searchParams.set("limit", LIMIT);
+    if (cursor) u.searchParams.set("cursor", cursor);
+    const r = await fetch(u, { headers: { authorization: `Bearer ${key}` } });
+    const d = JSON.parse(await r.text());
+    n += d.items.length;
+    cursor = d.next_cursor ?? cursor;
+    if (d.items.length === 0 || d.items.length < LIMIT) break;
+  }
+  return { objects: n, seconds: (performance.now() - t0) / 1000 };
+}
+
+const rate = (r) => r.objects / r.seconds;
+const oursRuns = [];
+const jsRuns = [];
+await ours();
+await handWritten(); // warm-up (simulator data, JIT)
+for (let i = 0; i < RUNS; i++) {
+  // interleaved, so drift of the machine hits both alike
+  oursRuns.push(rate(await ours()));
+  jsRuns.push(rate(await handWritten()));
+}
+let pyRuns = [];
+try {
+  const out = execFileSync("python3", [`${root}bench/feed_ingest.py`, sim.url, key, String(LIMIT), String(RUNS)], { encoding: "utf8", maxBuffer: 1 << 20 });
+  pyRuns = JSON.parse(out).map(rate);
+} catch (e) {
+  console.error("python baseline unavailable:", e.message.split("\n")[0]);
+}
+await sim.close();
+rows.push({ row: "feed ingest vs JS fetch+JSON.parse", ratio: median(oursRuns) / median(jsRuns), detail: `ours ${median(oursRuns).toFixed(0)} obj/s (${spread(oursRuns)}), JS ${median(jsRuns).toFixed(0)} obj/s (${spread(jsRuns)})` });
+if (pyRuns.length) rows.push({ row: "feed ingest vs Python requests", ratio: median(oursRuns) / median(pyRuns), detail: `Python ${median(pyRuns).toFixed(0)} obj/s (${spread(pyRuns)})` });
+
+// 6. Cold start in Node: compile + instantiate + first call, in fresh processes.
+{
+  const script = `const t0=performance.now();const m=await import(${JSON.stringify(`${root}pkg/index.node.js`)});new m.Sekoia({apiKey:"k"});m.version();console.log(performance.now()-t0)`;
+  const base = `const t0=performance.now();await import("node:fs");console.log(performance.now()-t0)`;
+  const cold = [];
+  const empty = [];
+  for (let i = 0; i < RUNS; i++) {
+    cold.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })));
+    empty.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", base], { encoding: "utf8" })));
+  }
+  rows.push({ row: "cold start (Node): import+init+first call", ratio: median(cold) / Math.max(median(empty), 0.001), detail: `${median(cold).toFixed(1)} ms (${spread(cold)}) vs an empty import ${median(empty).toFixed(2)} ms` });
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const lines = [`cti-edge bench ${date} (${RUNS} runs, medians; ratio = ours / baseline, higher is faster for rates)`, ""];
+for (const r of rows) lines.push(`${r.ratio.toFixed(2).padStart(7)}×  ${r.row.padEnd(44)} ${r.detail}`);
+console.log(lines.join("\n"));
+mkdirSync(`${root}bench/out`, { recursive: true });
+writeFileSync(`${root}bench/out/latest.txt`, lines.join("\n") + "\n");
