@@ -1,10 +1,11 @@
 // `make bench`: every row runs ours and its baseline in the same process run, on the same data,
 // on this machine, and prints ratios first (these machines are noisy: absolute numbers mean
 // little, ratios from one run mean more). Medians of several runs, with the spread.
-import { execFileSync } from "node:child_process";
+import { execFileSync, execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync, writeFileSync, mkdirSync, statSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { startSimulator } from "../sim/index.mjs";
+import { spawn } from "node:child_process";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = new URL("..", import.meta.url).pathname;
@@ -28,7 +29,21 @@ const rows = [];
 }
 
 // 2. Feed ingest objects/s: ours vs hand-written JS (fetch + JSON.parse) vs Python requests.
-const sim = await startSimulator({ quiet: true });
+// The simulator runs in its own process, as a real server would: the client's work and the
+// server's overlap as they do in production.
+const simProc = spawn(process.execPath, [`${root}sim/cli.mjs`], { stdio: ["ignore", "pipe", "inherit"] });
+const sim = {
+  url: await new Promise((resolve, reject) => {
+    let buf = "";
+    simProc.stdout.on("data", (d) => {
+      buf += d;
+      const m = /SIMULATOR_URL=(\S+)/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    simProc.on("exit", (code) => reject(new Error(`simulator exited ${code}`)));
+  }),
+  close: async () => simProc.kill("SIGTERM"),
+};
 const key = (await (await fetch(`${sim.url}/__sim/info`)).json()).keys.sekoia;
 const lib = await import("../pkg/index.node.js");
 const LIMIT = 2000;
@@ -72,8 +87,9 @@ for (let i = 0; i < RUNS; i++) {
 }
 let pyRuns = [];
 try {
-  const out = execFileSync("python3", [`${root}bench/feed_ingest.py`, sim.url, key, String(LIMIT), String(RUNS)], { encoding: "utf8", maxBuffer: 1 << 20 });
-  pyRuns = JSON.parse(out).map(rate);
+  // async: the simulator lives in this process and must keep serving while Python runs
+  const { stdout } = await promisify(execFile)("python3", [`${root}bench/feed_ingest.py`, sim.url, key, String(LIMIT), String(RUNS)], { encoding: "utf8", maxBuffer: 1 << 20 });
+  pyRuns = JSON.parse(stdout).map(rate);
 } catch (e) {
   console.error("python baseline unavailable:", e.message.split("\n")[0]);
 }

@@ -207,13 +207,12 @@ export function createGroupIB(sim) {
       const dt = parseDate(ctx.query.get("dt"), "dt");
       const q = ctx.query.get("q");
       const ids = list.filter((it) => (df === undefined || itemDate(it) >= df) && (dt === undefined || itemDate(it) <= dt + (ctx.query.get("dt").length === 10 ? 86400e3 - 1 : 0)) && matches(it, q)).reverse();
-      search = { col, items: ids };
       st.searchCounter += 1;
-      st.searches.set(st.searchCounter, search);
+      search = { sid: st.searchCounter, col, items: ids };
+      st.searches.set(search.sid, search);
     }
     const page = search.items.slice(offset, offset + limit);
-    const sid = [...st.searches.entries()].find(([, v]) => v === search)[0];
-    const resultId = Buffer.from(JSON.stringify({ s: sid, o: offset + page.length }), "utf8").toString("base64url");
+    const resultId = Buffer.from(JSON.stringify({ s: search.sid, o: offset + page.length }), "utf8").toString("base64url");
     return json(200, { count: search.items.length, items: page, resultId });
   }
 

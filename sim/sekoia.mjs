@@ -1,5 +1,5 @@
 // Sekoia.io simulator: mounted at /sekoia and /sekoia/api (so base URLs with or without /api work).
-import { json, makeRouter, parseBasic, intParam, HttpError } from "./util.mjs";
+import { json, makeRouter, parseBasic } from "./util.mjs";
 import { buildSekoiaData, COMMUNITY_UUID } from "./sekoia-data.mjs";
 import { createIntel } from "./sekoia-intel.mjs";
 import { createIoc, AVATAR_UUID } from "./sekoia-ioc.mjs";
@@ -102,4 +102,3 @@ export function createSekoia(sim) {
   };
 }
 
-export { HttpError, intParam };

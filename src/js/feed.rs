@@ -27,6 +27,8 @@ extern "C" {
     fn item_iterator(pages: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = toPromise)]
     fn to_promise(v: &JsValue) -> js_sys::Promise;
+    /// Marks a promise as handled (a read-ahead nobody awaits must not crash Node).
+    fn quiet(p: &js_sys::Promise) -> js_sys::Promise;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -56,6 +58,8 @@ export interface FeedOptions extends CallOptions {
   storeKey?: string;
   /** Keep polling after the end: true (every 60 s) or { intervalMs }. Stop with `signal` or `break`. */
   follow?: boolean | { intervalMs?: number };
+  /** Fetch the next page while the current one is being processed (default true). */
+  readAhead?: boolean;
   /** Called with each page before it is handed over. */
   onPage?: (page: FeedPage) => void;
 }
@@ -166,6 +170,8 @@ impl Feed {
                 ctx,
                 stopped: false,
                 total: 0,
+                read_ahead_enabled: o.bool("readAhead")?.unwrap_or(true),
+                read_ahead: None,
             })),
         })
     }
@@ -222,6 +228,26 @@ struct SourceState {
     ctx: CallContext,
     stopped: bool,
     total: u64,
+    read_ahead_enabled: bool,
+    /// (cursor it was asked with, promise of `{ body, status, attempts }`).
+    read_ahead: Option<(Option<String>, js_sys::Promise)>,
+}
+
+/// Starts the request for the page at the current cursor; resolves to `{ body, status, attempts }`.
+fn start_fetch(st: &Rc<RefCell<SourceState>>) -> Result<js_sys::Promise> {
+    let (core, req, ctx) = {
+        let s = st.borrow();
+        let req = feed::page_request(&s.core.config, &s.feed_id, &s.query, s.paging.request_cursor())?;
+        (s.core.clone(), req, CallContext { signal: s.ctx.signal.clone(), call: s.ctx.call })
+    };
+    Ok(wasm_bindgen_futures::future_to_promise(async move {
+        let ok = core.send(&req, &ctx, Array::new()).await.map_err(|e| errors::to_js(&e))?;
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"body".into(), &ok.body);
+        let _ = Reflect::set(&o, &"status".into(), &JsValue::from(ok.head.status));
+        let _ = Reflect::set(&o, &"attempts".into(), &JsValue::from(ok.attempts));
+        Ok(o.into())
+    }))
 }
 
 /// The Rust half of a page iterator (wrapped by `pageIterator` in runtime.js, which
@@ -298,21 +324,31 @@ impl FeedPageSource {
                     st.borrow_mut().paging.rearm();
                     continue;
                 }
-                let (core, req, ctx_signal, call) = {
-                    let s = st.borrow();
-                    let req = feed::page_request(&s.core.config, &s.feed_id, &s.query, s.paging.request_cursor())
-                        .map_err(|e| errors::to_js(&e))?;
-                    (s.core.clone(), req, s.ctx.signal.clone(), s.ctx.call)
+                // The page read ahead while the consumer held the previous one, if it is the
+                // page wanted now; else fetch it.
+                let pending = {
+                    let mut s = st.borrow_mut();
+                    let wanted = s.paging.request_cursor().map(str::to_string);
+                    match s.read_ahead.take() {
+                        Some((cursor, p)) if cursor == wanted => Some(p),
+                        _ => None,
+                    }
                 };
-                let ctx = CallContext { signal: ctx_signal, call };
-                let ok = core.send(&req, &ctx, Array::new()).await.map_err(|e| errors::to_js(&e))?;
-                let items = Reflect::get(&ok.body, &"items".into()).unwrap_or(JsValue::UNDEFINED);
+                let fetched = match pending {
+                    Some(p) => p,
+                    None => start_fetch(&st).map_err(|e| errors::to_js(&e))?,
+                };
+                let fetched = JsFuture::from(fetched).await?;
+                let body = Reflect::get(&fetched, &"body".into()).unwrap_or(JsValue::UNDEFINED);
+                let attempts = Reflect::get(&fetched, &"attempts".into()).ok().and_then(|a| a.as_f64()).unwrap_or(1.0) as u32;
+                let status = Reflect::get(&fetched, &"status".into()).ok().and_then(|a| a.as_f64()).unwrap_or(200.0) as u16;
+                let items = Reflect::get(&body, &"items".into()).unwrap_or(JsValue::UNDEFINED);
                 if !Array::is_array(&items) {
-                    let e = Error::Decode { message: "a feed page must be an object with an items array".into(), status: ok.head.status, attempts: ok.attempts };
+                    let e = Error::Decode { message: "a feed page must be an object with an items array".into(), status, attempts };
                     return Err(errors::to_js(&e));
                 }
-                let count = Array::from(&items).length() as usize;
-                let next_cursor = Reflect::get(&ok.body, &"next_cursor".into()).ok().and_then(|c| c.as_string());
+                let count = items.unchecked_ref::<Array>().length() as usize;
+                let next_cursor = Reflect::get(&body, &"next_cursor".into()).ok().and_then(|c| c.as_string());
                 let (info, feed_id, total, on_page) = {
                     let mut s = st.borrow_mut();
                     let info = s.paging.on_page(count, next_cursor);
@@ -331,7 +367,19 @@ impl FeedPageSource {
                 set("last", &JsValue::from_bool(info.last));
                 set("feedId", &JsValue::from_str(&feed_id));
                 set("total", &JsValue::from_f64(total as f64));
-                set("attempts", &JsValue::from(ok.attempts));
+                set("attempts", &JsValue::from(attempts));
+                // Read the next page ahead while the consumer works on this one (the request
+                // goes through the same guard; the commit rule is unchanged).
+                let ahead = {
+                    let s = st.borrow();
+                    s.read_ahead_enabled && !info.last && !s.stopped
+                };
+                if ahead {
+                    if let Ok(p) = start_fetch(&st) {
+                        let cursor = st.borrow().paging.request_cursor().map(str::to_string);
+                        st.borrow_mut().read_ahead = Some((cursor, quiet(&p)));
+                    }
+                }
                 if let Some(f) = on_page {
                     f.call1(&JsValue::UNDEFINED, &page)?;
                 }

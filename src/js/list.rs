@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::client::{CallContext, ClientCore};
 use super::errors;
@@ -113,7 +114,7 @@ impl OffsetListSource {
                 let e = Error::Decode { message: "a list page must be an object with an items array".into(), status: ok.head.status, attempts: ok.attempts };
                 return Err(errors::to_js(&e));
             }
-            let items = Array::from(&items);
+            let items: Array = items.unchecked_into();
             let total = get(&ok.body, "total").as_f64().filter(|t| *t >= 0.0).map(|t| t as u64);
             let has_more = get(&ok.body, "has_more").as_bool();
             let (take, offset, last) = {

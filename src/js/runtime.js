@@ -193,3 +193,9 @@ export function itemIterator(pages) {
 export function toPromise(v) {
   return Promise.resolve(v);
 }
+
+/** Returns `p`, marked as handled: a read-ahead that nobody ends up awaiting must not surface as an unhandled rejection. */
+export function quiet(p) {
+  p.catch(() => {});
+  return p;
+}

@@ -111,19 +111,30 @@ fn host_run_end(t: &str, mut i: usize) -> usize {
 pub(crate) fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     let mut parts = [0u8; 4];
     let mut n = 0;
-    for p in s.split('.') {
-        if n == 4 || p.is_empty() || p.len() > 3 || !p.bytes().all(|c| c.is_ascii_digit()) {
+    let mut v: u32 = 0;
+    let mut digits = 0;
+    let mut lead_zero = false;
+    for &c in s.as_bytes().iter().chain(std::iter::once(&b'.')) {
+        if c == b'.' {
+            if digits == 0 || n == 4 || (lead_zero && digits > 1) || v > 255 {
+                return None;
+            }
+            parts[n] = v as u8;
+            n += 1;
+            v = 0;
+            digits = 0;
+        } else if c.is_ascii_digit() {
+            if digits == 0 {
+                lead_zero = c == b'0';
+            }
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        } else {
             return None;
         }
-        if p.len() > 1 && p.starts_with('0') {
-            return None;
-        }
-        let v: u32 = p.parse().ok()?;
-        if v > 255 {
-            return None;
-        }
-        parts[n] = v as u8;
-        n += 1;
     }
     (n == 4).then(|| Ipv4Addr::from(parts))
 }
@@ -524,7 +535,7 @@ impl<'a> Scanner<'a> {
             if ls == at || at - ls > 64 || b[at - 1] == b'.' {
                 continue;
             }
-            if ls > 0 && matches!(b[ls - 1], b'/' | b':' | b'\\') {
+            if ls > 0 && matches!(b[ls - 1], b'/' | b':') {
                 continue;
             }
             let ds = at + 1;
@@ -944,7 +955,7 @@ fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
 
 /// Canonical URL: scheme and host lower-cased, the rest as written.
 pub(crate) fn canonical_url(raw: &str) -> String {
-    let Some(p) = raw.find("://") else { return raw.to_string() };
+    let Some(p) = punycode::scheme_end(raw) else { return raw.to_string() };
     let scheme = raw[..p].to_ascii_lowercase();
     let rest = &raw[p + 3..];
     let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -959,7 +970,7 @@ pub(crate) fn canonical_url(raw: &str) -> String {
 
 /// Host of a URL value (scheme optional), for deny-list checks.
 fn url_host(v: &str) -> &str {
-    let rest = v.find("://").map_or(v, |p| &v[p + 3..]);
+    let rest = punycode::scheme_end(v).map_or(v, |p| &v[p + 3..]);
     let auth = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
     let hp = &auth[auth.rfind('@').map_or(0, |i| i + 1)..];
     if hp.starts_with('[') {
@@ -1000,7 +1011,7 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
         sc.ipv6();
     }
     let mut out = sc.out;
-    super::set::heap_sort(&mut out, |a, b| (a.s, std::cmp::Reverse(a.e), a.kind) < (b.s, std::cmp::Reverse(b.e), b.kind));
+    super::set::merge_sort(&mut out, |a, b| (a.s, std::cmp::Reverse(a.e), a.kind) < (b.s, std::cmp::Reverse(b.e), b.kind));
     // containers: URLs and emails
     let containers: Vec<(usize, usize)> = out
         .iter()
@@ -1019,10 +1030,9 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
     out
 }
 
-/// Spans (kind, start, end) of top-level IOCs in `t` without refanging (for `defang`).
-pub(crate) fn extract_spans(t: &str, opts: &ExtractOptions) -> Vec<(IocKind, usize, usize)> {
-    let map = Refanged::default();
-    scan(t, opts, &map)
+/// Spans (kind, start, end) of top-level IOCs in the refanged text `t` (for `defang`).
+pub(crate) fn scan_with_map(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<(IocKind, usize, usize)> {
+    scan(t, opts, map)
         .into_iter()
         .filter(|c| !c.nested && opts.kinds.contains(c.kind))
         .map(|c| (c.kind, c.s, c.e))
@@ -1097,7 +1107,7 @@ fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
         offs.push((ioc.start, i, false));
         offs.push((ioc.end, i, true));
     }
-    super::set::heap_sort(&mut offs, |a, b| a < b);
+    super::set::merge_sort(&mut offs, |a, b| a < b);
     let mut u16pos = 0usize;
     let mut bpos = 0usize;
     let mut chars = text.char_indices().peekable();

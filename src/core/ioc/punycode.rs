@@ -184,9 +184,18 @@ pub fn domain_to_unicode(host: &str) -> String {
     out
 }
 
+/// Position of the `://` that ends a URL scheme (`None` for a scheme-less URL, even
+/// if its path contains `://`).
+pub fn scheme_end(url: &str) -> Option<usize> {
+    let p = url.find("://")?;
+    let scheme = &url[..p];
+    (!scheme.is_empty() && scheme.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')))
+        .then_some(p)
+}
+
 /// Punycode the host of a URL (`scheme://[userinfo@]host[:port]/...`).
 pub fn url_to_ascii(url: &str) -> Option<String> {
-    let (scheme_end, auth_start) = match url.find("://") {
+    let (scheme_end, auth_start) = match self::scheme_end(url) {
         Some(i) => (i, i + 3),
         None => (0, 0),
     };

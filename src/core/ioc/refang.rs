@@ -143,7 +143,9 @@ fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
             return None;
         }
     }
-    if closes == 0 {
+    // as many closing as opening brackets (`[[.]]`, `(.]`); lopsided clutter around a
+    // dot inside a word is handled by the dot rule, and `([.]` keeps its `(`
+    if closes != opens {
         return None;
     }
     Some((j, rep))
@@ -175,9 +177,21 @@ pub fn refang_map(s: &str) -> Refanged {
     }
     while i < n {
         let c = b[i];
+        if !TRIGGER[c as usize] {
+            i += 1;
+            continue;
+        }
+        // a defanged scheme word right before `:` or a bracketed `:` (`hxxp:`, `h**ps[:]`)
+        if matches!(c, b':' | b'[' | b'(' | b'{') {
+            if let Some((ws, rep)) = scheme_before(b, i, copy_from) {
+                emit!(ws, i, rep);
+            }
+        }
         match c {
             b'[' | b'(' | b'{' | b'\\' => {
-                if let Some((end, rep)) = bracket_token(b, i) {
+                // only at the first bracket of a run: `[[[.]]` must not match as `[[.]]`
+                let run_start = i == 0 || !is_open(b[i - 1]);
+                if let Some((end, rep)) = if run_start { bracket_token(b, i) } else { None } {
                     // spaced form: `word [.] word`
                     let mut from = i;
                     let mut to = end;
@@ -233,13 +247,6 @@ pub fn refang_map(s: &str) -> Refanged {
                     emit!(i, i + 3, ".");
                 }
             }
-            b'h' | b'H' | b'f' | b'F' => {
-                if i == 0 || !b[i - 1].is_ascii_alphanumeric() {
-                    if let Some((len, rep)) = scheme_defang(b, i) {
-                        emit!(i, i + len, rep);
-                    }
-                }
-            }
             b':' => {
                 if b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\\') {
                     let mut k = i;
@@ -260,6 +267,33 @@ pub fn refang_map(s: &str) -> Refanged {
     }
     out.push_str(&s[copy_from..]);
     Refanged { text: out, pieces }
+}
+
+/// Bytes at which a replacement can start.
+static TRIGGER: [bool; 256] = {
+    let mut t = [false; 256];
+    let trig = b"[({\\. :";
+    let mut i = 0;
+    while i < trig.len() {
+        t[trig[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// The defanged scheme word ending at `i` (not reaching before `min`).
+fn scheme_before(b: &[u8], i: usize, min: usize) -> Option<(usize, &'static str)> {
+    let mut ws = i;
+    while ws > min && i - ws < 6 && (b[ws - 1].is_ascii_alphabetic() || b[ws - 1] == b'*') {
+        ws -= 1;
+    }
+    if ws == i || (ws > 0 && b[ws - 1].is_ascii_alphanumeric()) {
+        return None;
+    }
+    match scheme_defang(b, ws) {
+        Some((len, rep)) if ws + len == i => Some((ws, rep)),
+        _ => None,
+    }
 }
 
 /// `hxxp`, `hXXp`, `h**p`, `hxxps`, `fxp` followed by `:` (or a bracketed `:`).
@@ -303,8 +337,10 @@ pub fn refang(s: &str) -> String {
     refang_map(s).text
 }
 
-/// Defang the URLs, domains, IPv4 addresses and emails in `s` (after refanging it):
-/// `http` → `hxxp`, `ftp` → `fxp`, dots of hosts → `[.]`, `@` → `[@]`. Idempotent.
+/// Defang the URLs, domains, IPv4 addresses and emails in `s`: `http` → `hxxp`,
+/// `ftp` → `fxp`, dots of hosts → `[.]`, `@` → `[@]`. Text that is not part of such an
+/// IOC is kept exactly as written; already defanged IOCs are normalised to this style,
+/// so `defang(defang(s)) == defang(s)`.
 pub fn defang(s: &str) -> String {
     let r = refang_map(s);
     let text = &r.text;
@@ -315,18 +351,19 @@ pub fn defang(s: &str) -> String {
         file_ext_policy: super::FileExtPolicy::Allow,
         ..ExtractOptions::default()
     };
-    let found = super::extract::extract_spans(text, &opts);
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut last = 0;
+    let found = super::extract::scan_with_map(text, &opts, &r);
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut last = 0; // in `s`
     for (kind, st, en) in found {
-        if st < last {
+        let (os, oe) = (r.to_orig_start(st), r.to_orig_end(en));
+        if os < last || oe < os {
             continue;
         }
-        let Some(seg) = text.get(st..en) else { continue };
-        out.push_str(&text[last..st]);
+        let (Some(seg), Some(before)) = (text.get(st..en), s.get(last..os)) else { continue };
+        out.push_str(before);
         match kind {
             IocKind::Url => {
-                let (scheme, rest) = match seg.find("://") {
+                let (scheme, rest) = match super::punycode::scheme_end(seg) {
                     Some(p) => (&seg[..p], &seg[p..]),
                     None => ("", seg),
                 };
@@ -338,19 +375,21 @@ pub fn defang(s: &str) -> String {
                     "ftps" => "fxps",
                     _ => scheme,
                 });
-                // defang dots of the authority only
+                // defang the dots of the host only (not userinfo, port or path)
                 let auth_start = if rest.starts_with("://") { 3 } else { 0 };
                 let after = &rest[auth_start..];
                 let auth_len = after.find(['/', '?', '#']).unwrap_or(after.len());
+                let host_start = after[..auth_len].rfind('@').map_or(0, |i| i + 1);
                 out.push_str(&rest[..auth_start]);
-                out.push_str(&after[..auth_len].replace('.', "[.]"));
+                out.push_str(&after[..host_start]);
+                out.push_str(&after[host_start..auth_len].replace('.', "[.]"));
                 out.push_str(&after[auth_len..]);
             }
             IocKind::Email => out.push_str(&seg.replace('.', "[.]").replace('@', "[@]")),
             _ => out.push_str(&seg.replace('.', "[.]")),
         }
-        last = en;
+        last = oe;
     }
-    out.push_str(&text[last..]);
+    out.push_str(s.get(last..).unwrap_or(""));
     out
 }

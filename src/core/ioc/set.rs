@@ -19,6 +19,59 @@ use std::net::Ipv6Addr;
 
 const NONE: u32 = u32::MAX;
 
+/// Natural merge sort: splits `v` into its ascending runs and merges them pairwise,
+/// so the concatenated, mostly sorted outputs of the scanner passes sort in ~O(n).
+/// Stable, no `Clone` needed, small code.
+pub(crate) fn merge_sort<T, F: FnMut(&T, &T) -> bool>(v: &mut Vec<T>, mut less: F) {
+    let n = v.len();
+    if n < 2 {
+        return;
+    }
+    let mut cuts = vec![0usize];
+    for i in 1..n {
+        if less(&v[i], &v[i - 1]) {
+            cuts.push(i);
+        }
+    }
+    if cuts.len() == 1 {
+        return;
+    }
+    let mut runs: Vec<Vec<T>> = Vec::with_capacity(cuts.len());
+    for &c in cuts.iter().rev() {
+        runs.push(v.split_off(c));
+    }
+    runs.reverse();
+    while runs.len() > 1 {
+        let mut next = Vec::with_capacity(runs.len() / 2 + 1);
+        let mut it = runs.into_iter();
+        while let Some(a) = it.next() {
+            match it.next() {
+                None => next.push(a),
+                Some(b) => {
+                    let mut out = Vec::with_capacity(a.len() + b.len());
+                    let mut a = a.into_iter().peekable();
+                    let mut b = b.into_iter().peekable();
+                    loop {
+                        let take_b = match (a.peek(), b.peek()) {
+                            (Some(x), Some(y)) => less(y, x),
+                            (Some(_), None) => false,
+                            (None, Some(_)) => true,
+                            (None, None) => break,
+                        };
+                        let item = if take_b { b.next() } else { a.next() };
+                        if let Some(item) = item {
+                            out.push(item);
+                        }
+                    }
+                    next.push(out);
+                }
+            }
+        }
+        runs = next;
+    }
+    *v = runs.pop().unwrap_or_default();
+}
+
 /// In-place heap sort: a few hundred bytes of wasm per instantiation, where the
 /// std sorts (driftsort/ipnsort) cost ~2 KB each. Not stable.
 pub(crate) fn heap_sort<T, F: FnMut(&T, &T) -> bool>(v: &mut [T], mut less: F) {
@@ -116,32 +169,55 @@ impl<K: Ord + Copy> Sorted<K> {
     }
 }
 
-/// Sorted fixed-size hash keys with a bucket index on their first 16 bits (hash
-/// digests are uniform, so each bucket holds ~4 keys: one or two cache misses per
-/// lookup instead of ~20 for a plain binary search over 1 M keys).
+/// Keys with a 16-bit prefix for the bucket index.
+trait Prefixed: Ord + Copy {
+    /// The key's first 16 bits.
+    fn prefix16(&self) -> u32;
+}
+impl<const N: usize> Prefixed for [u8; N] {
+    fn prefix16(&self) -> u32 {
+        u32::from(self[0]) << 8 | u32::from(self[1])
+    }
+}
+impl Prefixed for u32 {
+    fn prefix16(&self) -> u32 {
+        self >> 16
+    }
+}
+impl Prefixed for u128 {
+    fn prefix16(&self) -> u32 {
+        (self >> 112) as u32
+    }
+}
+
+/// Sorted keys with a bucket index on their first bits (hash digests are uniform,
+/// so each bucket holds ~4 keys: one or two cache misses per lookup instead of ~20
+/// for a plain binary search over 1 M keys). Also used for IP addresses, where
+/// buckets are uneven but the index is never worse than the binary search.
 #[derive(Debug, Clone)]
-struct HashKeys<const N: usize> {
-    sorted: Sorted<[u8; N]>,
+struct Indexed<K> {
+    sorted: Sorted<K>,
     bits: u32,
     index: Vec<u32>,
 }
 
-impl<const N: usize> Default for HashKeys<N> {
+impl<K> Default for Indexed<K> {
     fn default() -> Self {
-        HashKeys { sorted: Sorted::default(), bits: 0, index: Vec::new() }
+        Indexed { sorted: Sorted::default(), bits: 0, index: Vec::new() }
     }
 }
 
-impl<const N: usize> HashKeys<N> {
-    fn build(v: Vec<([u8; N], u32)>, with_payloads: bool) -> Self {
+impl<K: Prefixed> Indexed<K> {
+    fn build(v: Vec<(K, u32)>, with_payloads: bool) -> Self {
         let sorted = Sorted::build(v, with_payloads);
         let n = sorted.keys.len();
         let mut bits = 0u32;
         while bits < 16 && (1usize << (bits + 1)) * 4 <= n {
             bits += 1;
         }
-        let mut index = Vec::with_capacity((1 << bits) + 1);
+        let mut index = Vec::new();
         if n > 0 {
+            index.reserve((1 << bits) + 1);
             let mut j = 0usize;
             for bucket in 0..(1u32 << bits) {
                 while j < n && Self::prefix(&sorted.keys[j], bits) < bucket {
@@ -151,15 +227,16 @@ impl<const N: usize> HashKeys<N> {
             }
             index.push(n as u32);
         }
-        HashKeys { sorted, bits, index }
+        Indexed { sorted, bits, index }
     }
-    fn prefix(k: &[u8; N], bits: u32) -> u32 {
+    fn prefix(k: &K, bits: u32) -> u32 {
         if bits == 0 {
-            return 0;
+            0
+        } else {
+            k.prefix16() >> (16 - bits)
         }
-        (u32::from(k[0]) << 8 | u32::from(k[1])) >> (16 - bits)
     }
-    fn get(&self, k: &[u8; N]) -> Option<u32> {
+    fn get(&self, k: &K) -> Option<u32> {
         if self.index.is_empty() {
             return None;
         }
@@ -320,18 +397,37 @@ pub struct SetBuilder {
     payloads_used: bool,
 }
 
+/// Hex digit values; 0xff for non-hex bytes.
+static HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => 0xff,
+        };
+        i += 1;
+    }
+    t
+};
+
 fn hex_to<const N: usize>(s: &str) -> Option<[u8; N]> {
     let b = s.as_bytes();
     if b.len() != 2 * N {
         return None;
     }
     let mut out = [0u8; N];
+    let mut bad = 0u8;
     for i in 0..N {
-        let hi = (b[2 * i] as char).to_digit(16)?;
-        let lo = (b[2 * i + 1] as char).to_digit(16)?;
-        out[i] = (hi * 16 + lo) as u8;
+        let hi = HEX[b[2 * i] as usize];
+        let lo = HEX[b[2 * i + 1] as usize];
+        bad |= hi | lo;
+        out[i] = (hi << 4) | (lo & 0x0f);
     }
-    Some(out)
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 /// Normalised string key (kind tag + text) for string-stored kinds.
@@ -364,7 +460,7 @@ fn str_key(kind: IocKind, value: &str) -> Option<Vec<u8>> {
 /// URL key: scheme dropped for http/https (kept otherwise), host lower-case punycode,
 /// default port dropped, a path of just `/` dropped.
 fn url_key(v: &str) -> Option<String> {
-    let (scheme, rest) = match v.find("://") {
+    let (scheme, rest) = match punycode::scheme_end(v) {
         Some(p) => (v[..p].to_ascii_lowercase(), &v[p + 3..]),
         None => (String::from("http"), v),
     };
@@ -481,12 +577,12 @@ impl SetBuilder {
         p6.reverse();
         IndicatorSet {
             opts: self.opts,
-            md5: HashKeys::build(self.md5, wp),
-            sha1: HashKeys::build(self.sha1, wp),
-            sha256: HashKeys::build(self.sha256, wp),
-            sha512: HashKeys::build(self.sha512, wp),
-            v4: Sorted::build(self.v4, wp),
-            v6: Sorted::build(self.v6, wp),
+            md5: Indexed::build(self.md5, wp),
+            sha1: Indexed::build(self.sha1, wp),
+            sha256: Indexed::build(self.sha256, wp),
+            sha512: Indexed::build(self.sha512, wp),
+            v4: Indexed::build(self.v4, wp),
+            v6: Indexed::build(self.v6, wp),
             v4c: Cidrs { set: cidrs4, prefixes: p4 },
             v6c: Cidrs { set: cidrs6, prefixes: p6 },
             strs,
@@ -513,12 +609,12 @@ fn mask6(p: u8) -> u128 {
 #[derive(Debug, Clone, Default)]
 pub struct IndicatorSet {
     opts: SetOptions,
-    md5: HashKeys<16>,
-    sha1: HashKeys<20>,
-    sha256: HashKeys<32>,
-    sha512: HashKeys<64>,
-    v4: Sorted<u32>,
-    v6: Sorted<u128>,
+    md5: Indexed<[u8; 16]>,
+    sha1: Indexed<[u8; 20]>,
+    sha256: Indexed<[u8; 32]>,
+    sha512: Indexed<[u8; 64]>,
+    v4: Indexed<u32>,
+    v6: Indexed<u128>,
     v4c: Cidrs<u32>,
     v6c: Cidrs<u128>,
     strs: StrTable,
@@ -555,8 +651,8 @@ impl IndicatorSet {
             + self.sha1.len()
             + self.sha256.len()
             + self.sha512.len()
-            + self.v4.keys.len()
-            + self.v6.keys.len()
+            + self.v4.len()
+            + self.v6.len()
             + self.v4c.set.keys.len()
             + self.v6c.set.keys.len()
             + self.strs.len()
@@ -615,29 +711,63 @@ impl IndicatorSet {
                 None
             }
             IocKind::Domain => {
-                let key = str_key(kind, v)?;
-                if let Some(p) = self.strs.get(&key) {
+                // ASCII names up to 253 bytes: key built in a stack buffer, no allocation
+                let mut buf = [0u8; 256];
+                let heap;
+                let key: &mut [u8] = if v.is_ascii() && v.len() < buf.len() {
+                    buf[0] = kind as u8;
+                    for (d, c) in buf[1..=v.len()].iter_mut().zip(v.bytes()) {
+                        *d = c.to_ascii_lowercase();
+                    }
+                    let mut l = v.len() + 1;
+                    if buf[l - 1] == b'.' {
+                        l -= 1;
+                    }
+                    &mut buf[..l]
+                } else {
+                    heap = str_key(kind, v)?;
+                    return self.strs.get(&heap).map(|p| (None, opt(p))).or_else(|| self.suffix_lookup(heap));
+                };
+                if let Some(p) = self.strs.get(key) {
                     return hit(p);
                 }
-                if self.opts.domain_suffix {
-                    // try each parent with at least two labels
-                    let mut k = key;
-                    loop {
-                        let dot = k[1..].iter().position(|&c| c == b'.')? + 1;
-                        k.drain(1..=dot);
-                        if !k[1..].contains(&b'.') {
-                            return None;
-                        }
-                        if let Some(p) = self.strs.get(&k) {
-                            return Some((Some(String::from_utf8_lossy(&k[1..]).into_owned()), opt(p)));
-                        }
+                if !self.opts.domain_suffix {
+                    return None;
+                }
+                // each parent with at least two labels: put the tag just before it
+                let mut j = 1;
+                while let Some(dot) = key[j..].iter().position(|&c| c == b'.') {
+                    let start = j + dot; // index of the '.'
+                    if !key[start + 1..].contains(&b'.') {
+                        return None;
                     }
+                    key[start] = kind as u8;
+                    if let Some(p) = self.strs.get(&key[start..]) {
+                        return Some((Some(String::from_utf8_lossy(&key[start + 1..]).into_owned()), opt(p)));
+                    }
+                    j = start + 1;
                 }
                 None
             }
             _ => {
                 let key = str_key(kind, v)?;
                 hit(self.strs.get(&key)?)
+            }
+        }
+    }
+
+    fn suffix_lookup(&self, mut k: Vec<u8>) -> Option<(Option<String>, Option<u32>)> {
+        if !self.opts.domain_suffix {
+            return None;
+        }
+        loop {
+            let dot = k[1..].iter().position(|&c| c == b'.')? + 1;
+            k.drain(1..=dot);
+            if !k[1..].contains(&b'.') {
+                return None;
+            }
+            if let Some(p) = self.strs.get(&k) {
+                return Some((Some(String::from_utf8_lossy(&k[1..]).into_owned()), opt(p)));
             }
         }
     }

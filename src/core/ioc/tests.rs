@@ -255,11 +255,6 @@ fn throughput_eset() {
         total,
         n / rounds
     );
-    let plain = "GET /index.html HTTP/1.1 200 1234 \"Mozilla/5.0 (Windows NT 10.0; Win64; x64)\" 192.0.2.1 - - [10/Oct/2024:13:55:36 +0000] host=www.example.com\n".repeat(20_000);
-    let t0 = std::time::Instant::now();
-    let m = extract_iocs(&plain, &opts).len();
-    let el = t0.elapsed().as_secs_f64();
-    eprintln!("log lines: {:.1} MB/s ({} bytes, {m} IOCs)", plain.len() as f64 / el / 1e6, plain.len());
 }
 
 #[test]
@@ -275,5 +270,147 @@ fn eset_dump_plain_domains() {
     }
     for s in seen {
         eprintln!("{s}");
+    }
+}
+
+/// Log-line throughput (Worker use case): `cargo test --release -- --ignored --nocapture throughput_logs`.
+#[test]
+#[ignore]
+fn throughput_logs() {
+    let line = "GET /index.html HTTP/1.1 200 1234 \"Mozilla/5.0 (Windows NT 10.0; Win64; x64)\" 192.0.2.1 - - [10/Oct/2024:13:55:36 +0000] host=www.example.com\n";
+    let plain = line.repeat(20_000);
+    let opts = ExtractOptions::default();
+    let mut best = f64::MAX;
+    let mut m = 0;
+    for _ in 0..5 {
+        let t0 = std::time::Instant::now();
+        m = extract_iocs(&plain, &opts).len();
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    eprintln!("log lines: {:.1} MB/s ({} bytes, {m} IOCs)", plain.len() as f64 / best / 1e6, plain.len());
+}
+
+/// Dump extraction results of the ESET reports as JSON lines (for offline review):
+/// `IOC_DUMP=/tmp/x.jsonl cargo test -- --ignored eset_dump_json`.
+#[test]
+#[ignore]
+fn eset_dump_json() {
+    let Ok(out) = std::env::var("IOC_DUMP") else { return };
+    let p = shared_dir().join("data/eset/eset_reports.jsonl");
+    let t = std::fs::read_to_string(&p).unwrap();
+    let mut s = String::new();
+    for l in t.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let text = v["text"].as_str().unwrap();
+        let iocs: Vec<serde_json::Value> = extract_iocs(text, &ExtractOptions::default())
+            .into_iter()
+            .map(|i| serde_json::json!({"kind": i.kind.as_str(), "value": i.value, "raw": i.raw, "nested": i.nested, "defanged": i.defanged}))
+            .collect();
+        s.push_str(&serde_json::json!({"path": v["path"], "iocs": iocs}).to_string());
+        s.push('\n');
+    }
+    std::fs::write(out, s).unwrap();
+}
+
+fn fuzz_strings(iters: usize, seed0: u64, f: &mut dyn FnMut(&str)) {
+    let pieces = [
+        "😀", "é", "\u{301}", "中", "文", "\u{FFFD}", "\u{3002}", "\u{A0}", "[.]", "(.)", "{dot}", "[at]", ".", "@", ":", "/", "a",
+        "A", "1", "9", "0", " ", "\t", "\n", "(", ")", "hxxp", "h**ps", "fxp", "://", "[", "]", "{", "}", "\\", "-", "_", "ab",
+        "com", "zip", "f", "::", "%", "%2F", "++", "`", "*", "**", ",", "'", "\"", "<", ">", "?", "#", "=", "&", "CVE-", "2021",
+        "AS", "ASN ", "bc1", "1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj", "d41d8cd98f00b204e9800998ecf8427e", "xn--", "..", " . ",
+        "b'", "h'", "t'", "AND", "OR", "NOT", "IN", "WITHIN", "[a:b = 1]", "ipv4-addr:value", "=", "!=", "'x'",
+    ];
+    let mut seed = seed0;
+    for _ in 0..iters {
+        let mut s = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % 40) as usize;
+        for _ in 0..len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+        }
+        f(&s);
+    }
+}
+
+fn check_all_apis(s: &str) {
+    let r = extract_iocs(s, &ExtractOptions::default());
+    let u16: Vec<u16> = s.encode_utf16().collect();
+    for i in &r {
+        assert_eq!(&s[i.start..i.end], i.raw);
+        assert_eq!(String::from_utf16(&u16[i.start16..i.end16]).unwrap(), i.raw);
+        let _ = i.punycode();
+        let _ = stix_pattern_for_ioc(i);
+    }
+    let o = ExtractOptions { refang: false, dedupe: true, nested: false, ..Default::default() };
+    for i in extract_iocs(s, &o) {
+        assert_eq!(&s[i.start..i.end], i.raw);
+    }
+    let _ = refang(s);
+    let d = defang(s);
+    assert_eq!(defang(&d), d, "defang not idempotent on {s:?}");
+    let _ = classify_detailed(s);
+    if let Ok(p) = parse_stix_pattern(s) {
+        let _ = p.iocs();
+    }
+}
+
+#[test]
+fn fuzz_quick() {
+    fuzz_strings(4000, 0xdead_beef, &mut check_all_apis);
+}
+
+/// Longer fuzz run: `cargo test --release -- --ignored fuzz_long`.
+#[test]
+#[ignore]
+fn fuzz_long() {
+    fuzz_strings(500_000, 0x1234_5678_9abc, &mut check_all_apis);
+}
+
+/// Adversarial inputs stay linear (each must finish well under a second in debug).
+#[test]
+fn pathological_inputs_are_linear() {
+    let n = 200_000;
+    let inputs = [
+        "a.".repeat(n),
+        "1.".repeat(n),
+        "[".repeat(n),
+        "[.".repeat(n),
+        ":".repeat(n),
+        "1:".repeat(n),
+        "a@".repeat(n),
+        "http://".repeat(n / 4),
+        "a.com/".repeat(n / 4),
+        "?a,".repeat(n / 2),
+        "x".repeat(n * 2),
+        format!("http://a.com/?{}", ",a".repeat(n)),
+        "%2F".repeat(n),
+        " . a".repeat(n / 2),
+        "0".repeat(n * 2),
+        "中.".repeat(n / 2),
+    ];
+    for s in &inputs {
+        let t = std::time::Instant::now();
+        let _ = extract_iocs(s, &ExtractOptions::default());
+        let _ = defang(s);
+        let el = t.elapsed();
+        assert!(el.as_secs_f64() < 3.0, "{}… took {el:?}", &s[..s.len().min(12)]);
+    }
+    let deep = "(".repeat(n);
+    assert!(parse_stix_pattern(&deep).is_err());
+}
+
+#[test]
+fn defang_debug_env() {
+    if let Ok(t) = std::env::var("IOC_DEFANG_TEXT") {
+        let d = defang(&t);
+        eprintln!("refang: {:?}\ndefang: {:?}\ntwice:  {:?}", refang(&t), d, defang(&d));
+        for i in extract_iocs(&t, &ExtractOptions::default()) {
+            eprintln!("{i:?}");
+        }
     }
 }

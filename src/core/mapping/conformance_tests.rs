@@ -141,6 +141,7 @@ fn as_json(o: Outcome) -> Outcome {
 struct Ctx<'a> {
     portion: Result<Portion, MappingError>,
     constructor_keys: Value,
+    constructor_iocs_keys: Value,
     keys: Option<&'a Value>,
     iocs_keys: Option<&'a Value>,
 }
@@ -162,7 +163,7 @@ impl Ctx<'_> {
             Ok(p) => p,
             Err(e) => return Err(e.clone()),
         };
-        let mapper = Mapper::new(self.constructor_keys.clone(), Value::Null);
+        let mapper = Mapper::new(self.constructor_keys.clone(), self.constructor_iocs_keys.clone());
         mapper.get_iocs(p, keys, opts).map(Value::Object)
     }
 }
@@ -177,6 +178,7 @@ fn run_vector(v: &Value, tally: &mut Tally) {
     let ctx = Ctx {
         portion: Portion::new(input),
         constructor_keys: v.get("constructor_keys").cloned().unwrap_or(Value::Null),
+        constructor_iocs_keys: v.get("constructor_iocs_keys").cloned().unwrap_or(Value::Null),
         keys: v.get("keys"),
         iocs_keys: v.get("iocs_keys"),
     };
@@ -214,7 +216,13 @@ fn run_vector(v: &Value, tally: &mut Tally) {
                         .iter()
                         .map(|feed| {
                             let one = Portion::new(json!({"count": 1, "items": [feed.as_ref()]}));
-                            let sub = Ctx { portion: one, constructor_keys: ctx.constructor_keys.clone(), keys: None, iocs_keys: ctx.iocs_keys };
+                            let sub = Ctx {
+                                portion: one,
+                                constructor_keys: ctx.constructor_keys.clone(),
+                                constructor_iocs_keys: ctx.constructor_iocs_keys.clone(),
+                                keys: None,
+                                iocs_keys: ctx.iocs_keys,
+                            };
                             sorted_outcome(&encode(&sub.iocs(ctx.iocs_keys, &IocOptions::default())))
                         })
                         .collect(),
@@ -222,7 +230,7 @@ fn run_vector(v: &Value, tally: &mut Tally) {
                 let want_sorted: Vec<Value> = want.as_array().map(|a| a.iter().map(sorted_outcome).collect()).unwrap_or_default();
                 tally.check(&id, kind, &Value::Array(got), &Value::Array(want_sorted));
             }
-            "bulk_parse_portion" => {
+            "bulk_parse_portion" | "bulk_parse_portion_as_json" => {
                 let got: Outcome = match &ctx.portion {
                     Err(e) => Err(e.clone()),
                     Ok(p) => {
@@ -233,7 +241,12 @@ fn run_vector(v: &Value, tally: &mut Tally) {
                             .map(|rows| Value::Array(rows.into_iter().map(Value::Array).collect()))
                     }
                 };
+                let got = if kind.ends_with("_as_json") { as_json(got) } else { got };
                 tally.check(&id, kind, &encode(&got), want);
+            }
+            "parse_portion_alternative_as_json" => {
+                let opts = ParseOptions { use_alternative_parser: true, ..Default::default() };
+                tally.check(&id, kind, &encode(&as_json(ctx.parse(ctx.keys, &opts).0)), want)
             }
             "extra_calls" => {
                 for (n, call) in want.as_array().cloned().unwrap_or_default().iter().enumerate() {

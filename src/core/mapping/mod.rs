@@ -1,9 +1,11 @@
 //! Group-IB mapping-keys engine: a faithful port of the `Parser` of the Python reference
 //! library `cyberintegrations` 0.14.1 (see `shared/api/groupib.md` §8–16).
 //!
-//! Pure Rust, no I/O. Inputs and outputs are `serde_json::Value`s; the crate's `serde_json`
-//! **must have the `preserve_order` feature** (template key order and source key order are part
-//! of the output, and `__nested_dot_path_to_list` removal must keep the remaining order).
+//! Pure Rust, no I/O, no panics on any input. Inputs and outputs are `serde_json::Value`s; the
+//! crate's `serde_json` **must have the `preserve_order` feature** (template key order and source
+//! key order are part of the output, and `__nested_dot_path_to_list` removal must keep the
+//! remaining order) and should have `float_roundtrip` (without it serde_json's float parser is
+//! off by one ulp for some 17-digit inputs, which then print differently from Python).
 //!
 //! # API
 //! * [`Portion::new`]`(chunk)` — one API response (`{count|total, items, seqUpdate, resultId}` or a
@@ -12,8 +14,9 @@
 //! * [`parse_portion`]`(&portion, &mut keys, &ParseOptions)` → one `Value::Object` per kept feed.
 //! * [`get_iocs`]`(&portion, &keys, &IocOptions)` → `name → [iocs]` (insertion-ordered map).
 //! * [`bulk_parse_portion`]`(&portion, &mut [keys])` → per feed, one object per template.
-//! * [`find_element_by_key`]`(&value, "a.b.c")`, [`unpack_iocs`], [`to_python_json`]
-//!   (Python `json.dumps` defaults — use it for every `as_json=True` variant).
+//! * [`find_element_by_key`]`(&value, "a.b.c")` (owned) / [`lookup`] (borrowed [`Found`] tree),
+//!   [`unpack_iocs`], [`to_python_json`] (Python `json.dumps` defaults — use it for every
+//!   `as_json=True` variant; returns `Result` only because of the depth guard).
 //! * [`Mapper`]: the stateful holder of the poller's *stored* keys (`set_keys` /
 //!   `set_iocs_keys`), used as the fallback when a call passes no (or a falsy) template,
 //!   exactly like `Parser(chunk, keys, iocs_keys)` objects created by the Python poller.
@@ -48,16 +51,26 @@
 //! already turned them into floats before we see them).
 //!
 //! # Limits
-//! Recursion (template depth, data depth, path depth) is capped at [`MAX_DEPTH`]; exceeding it is
-//! [`MappingError::RecursionLimit`] (CPython raises `RecursionError` at ~1000 frames instead).
+//! Recursion (template depth, data depth along a path, value depth when comparing/serialising)
+//! is capped at [`MAX_DEPTH`] = 200, above serde_json's own parse limit of 128, so anything
+//! serde_json parsed is handled; deeper hand-built values give [`MappingError::RecursionLimit`]
+//! (CPython raises `RecursionError` at ~1000 frames instead). The limit fits in a 1 MiB stack
+//! (the wasm32 default) even in unoptimised builds (tested).
+//!
+//! # Tests
+//! Unit tests live next to the code; `conformance_tests.rs` replays every recorded vector of
+//! `shared/conformance/groupib_vectors.json` (override the directory with `CTI_EDGE_SHARED_DIR`)
+//! and prints matched/mismatched per output kind (`cargo test groupib_parser_vectors --
+//! --nocapture`); `bench_tests.rs` has an ignored throughput benchmark
+//! (`cargo test --release mapping_bench -- --ignored --nocapture`).
 
 pub mod error;
 pub mod events;
-pub mod filter;
+mod filter;
 pub mod iocs;
 pub mod path;
 pub mod pyjson;
-pub(crate) mod pyobj;
+mod pyobj;
 pub mod template;
 
 #[cfg(test)]
@@ -72,7 +85,7 @@ use serde_json::{Map, Value};
 pub use self::error::MappingError;
 pub use self::events::{expand_events, EventsCursor};
 pub use self::iocs::unpack_iocs;
-pub use self::path::{find_element_by_key, lookup, Found};
+pub use self::path::{find_element_by_key, lookup, lookup_owned, Found};
 pub use self::pyjson::to_python_json;
 pub use self::template::{CONCATENATE_MARKER, NESTED_LIST_MARKER};
 

@@ -16,7 +16,7 @@ use super::MAX_DEPTH;
 /// Serialises `v` exactly like CPython's `json.dumps(v)`.
 ///
 /// Fails only with [`MappingError::RecursionLimit`] for values nested deeper than
-/// [`MAX_DEPTH`](super::MAX_DEPTH).
+/// [`MAX_DEPTH`].
 pub fn to_python_json(v: &Value) -> Result<String, MappingError> {
     let mut out = String::with_capacity(128);
     write_value(v, &mut out, 0)?;

@@ -325,7 +325,7 @@ fn round_half_even_tie(f: f64, n: usize) -> Option<(String, i32)> {
         return None;
     }
     let low = d / 10;
-    let chosen = if low % 2 == 0 { low } else { low + 1 };
+    let chosen = if low & 1 == 0 { low } else { low + 1 };
     let mut s = chosen.to_string();
     let mut exp = exp2;
     if s.len() > n {
@@ -487,32 +487,31 @@ fn decimal_value(c: char) -> Option<u8> {
     ND_ZEROS.iter().find(|z| u >= **z && u < **z + 10).map(|z| (u - z) as u8)
 }
 
-fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
 
 /// Python `int(s)` for a `str` argument (base 10, underscores, Unicode digits and spaces).
 pub(super) fn parse_py_int(s: &str) -> Result<PyInt, MappingError> {
     let invalid = || MappingError::InvalidIntLiteral { repr: repr_str(s) };
-    // _PyUnicode_TransformDecimalAndSpaceToASCII, then strip ASCII spaces.
+    // _PyUnicode_TransformDecimalAndSpaceToASCII (ASCII kept, Unicode spaces → ' ', Unicode
+    // digits → ASCII), then PyLong_FromString strips C-locale spaces (" \t\n\v\f\r").
     let mut t: Vec<u8> = Vec::with_capacity(s.len());
     for c in s.chars() {
-        if is_py_space(c) {
+        if (c as u32) < 127 {
+            t.push(c as u8);
+        } else if c.is_whitespace() {
             t.push(b' ');
         } else if let Some(d) = decimal_value(c) {
             t.push(b'0' + d);
-        } else if c.is_ascii() {
-            t.push(c as u8);
         } else {
             t.push(b'?');
         }
     }
+    let is_c_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     let mut start = 0;
     let mut end = t.len();
-    while start < end && t[start] == b' ' {
+    while start < end && is_c_space(t[start]) {
         start += 1;
     }
-    while end > start && t[end - 1] == b' ' {
+    while end > start && is_c_space(t[end - 1]) {
         end -= 1;
     }
     let body = &t[start..end];
@@ -521,11 +520,14 @@ pub(super) fn parse_py_int(s: &str) -> Result<PyInt, MappingError> {
         Some(b'+') => (false, &body[1..]),
         _ => (false, body),
     };
-    if body.is_empty() || !body[0].is_ascii_digit() {
+    if body.first().is_none_or(|b| !b.is_ascii_digit()) {
         return Err(invalid());
     }
+    // Scan digits and single underscores (CPython long_from_non_binary_base), then apply the
+    // digit limit, then reject trailing garbage — in that order.
     let mut digits: Vec<u8> = Vec::with_capacity(body.len());
     let mut prev_underscore = false;
+    let mut scanned = 0;
     for &b in body {
         if b == b'_' {
             if prev_underscore {
@@ -536,14 +538,18 @@ pub(super) fn parse_py_int(s: &str) -> Result<PyInt, MappingError> {
             digits.push(b);
             prev_underscore = false;
         } else {
-            return Err(invalid());
+            break;
         }
+        scanned += 1;
     }
     if prev_underscore {
         return Err(invalid());
     }
     if digits.len() > 4300 {
         return Err(MappingError::IntTooManyDigits { digits: digits.len() });
+    }
+    if scanned != body.len() {
+        return Err(invalid());
     }
     let first_nz = digits.iter().position(|d| *d != b'0').unwrap_or(digits.len());
     let sig = &digits[first_nz..];
@@ -632,8 +638,8 @@ mod tests {
             (-2.5e-7, "-2.5e-07"),
             (1.7976931348623157e308, "1.7976931348623157e+308"),
             (123.456, "123.456"),
-            (899807564243624.25, "899807564243624.2"),
-            (899807564243624.75, "899807564243624.8"),
+            (899807564243624.0 + 0.25, "899807564243624.2"),
+            (899807564243624.0 + 0.75, "899807564243624.8"),
             (0.5, "0.5"),
             (2.5, "2.5"),
             (1.5e-323, "1.5e-323"),
@@ -665,9 +671,10 @@ mod tests {
         assert_eq!(parse_py_int("-007").unwrap(), PyInt::Small(-7));
         assert_eq!(parse_py_int("-99999999999999999999999999999999999999999").unwrap(), PyInt::HugeNegative);
         assert_eq!(parse_py_int("x").unwrap_err().to_string(), "invalid literal for int() with base 10: 'x'");
-        for bad in ["", " ", "_1", "1_", "1__0", "+", "-_1", "1.0", "0x1"] {
+        for bad in ["", " ", "_1", "1_", "1__0", "+", "-_1", "1.0", "0x1", "\x1c1"] {
             assert!(parse_py_int(bad).is_err(), "{bad}");
         }
+        assert!(matches!(parse_py_int(&format!("{}x", "1".repeat(5000))), Err(MappingError::IntTooManyDigits { digits: 5000 })));
         let long = "1".repeat(5000);
         assert_eq!(
             parse_py_int(&long).unwrap_err().to_string(),

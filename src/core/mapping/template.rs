@@ -107,7 +107,7 @@ fn string_rule(feed: &Value, s: &str) -> Result<Value, MappingError> {
     }
 }
 
-fn template_map<'k>(keys: &'k mut Value) -> Result<&'k mut Map<String, Value>, MappingError> {
+fn template_map(keys: &mut Value) -> Result<&mut Map<String, Value>, MappingError> {
     match keys {
         Value::Object(m) => Ok(m),
         other => Err(MappingError::NoAttribute { type_name: type_name(other), attr: "items" }),
@@ -131,7 +131,7 @@ pub(super) fn default_template(
         return Err(MappingError::RecursionLimit);
     }
     let map = template_map(keys)?;
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(map.len());
     for (key, value) in map.iter_mut() {
         if skip_marker && key == NESTED_LIST_MARKER {
             continue;
@@ -254,7 +254,7 @@ pub(super) fn alternative_template(
         Value::Object(m) => m,
         other => return Err(MappingError::NoAttribute { type_name: type_name(other), attr: "items" }),
     };
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(map.len());
     for (key, value) in map.iter() {
         let produced = match value {
             Value::String(s) => {
