@@ -5,6 +5,7 @@
 pub mod engine;
 pub mod error;
 pub mod ioc;
+pub mod mapping;
 pub mod paginate;
 pub mod ratelimit;
 pub mod request;

@@ -186,7 +186,7 @@ fn family(c: &Value) -> String {
     if !supported {
         return format!("{peer}/{kind}/mixed-with-unsupported-types");
     }
-    format!("{peer}/{kind}/{}", c["source"]["test"].as_str().unwrap_or("?").split(|c: char| c == ' ' || c == '#').next().unwrap_or("?"))
+    format!("{peer}/{kind}/{}", c["source"]["test"].as_str().unwrap_or("?").split([' ', '#']).next().unwrap_or("?"))
 }
 
 /// Families we hold ourselves to (must pass completely). See CONFORMANCE.md.

@@ -542,6 +542,21 @@ impl<'a> Scanner<'a> {
             if ds >= n {
                 continue;
             }
+            // address literal (RFC 5321): `user@[192.0.2.1]`, `user@[IPv6:2001:db8::1]`
+            if b[ds] == b'[' {
+                let Some(close) = b[ds..n.min(ds + 48)].iter().position(|&c| c == b']') else { continue };
+                let Some(inner) = self.t.get(ds + 1..ds + close) else { continue };
+                let ok = match inner.get(..5) {
+                    Some(p) if p.eq_ignore_ascii_case("ipv6:") => inner[5..].parse::<Ipv6Addr>().is_ok(),
+                    _ => parse_ipv4(inner).is_some(),
+                };
+                let Some(local) = self.t.get(ls..at) else { continue };
+                if ok && !local.contains("..") {
+                    let v = format!("{local}@[{}]", inner.to_ascii_lowercase());
+                    self.push(IocKind::Email, ls, ds + close + 1, v);
+                }
+                continue;
+            }
             let mut de = host_run_end(self.t, ds);
             while de > ds && matches!(b[de - 1], b'.' | b'-' | b'_') {
                 de -= 1;
@@ -677,8 +692,9 @@ impl<'a> Scanner<'a> {
             Err(_) => {
                 // IPv4 glued with '-'/'_' (`ip-1.2.3.4`, `10.0.0.1-10.0.0.9`)
                 let mut ps = s;
-                for k in s..=e {
-                    if k == e || b[k] == b'-' || b[k] == b'_' {
+                for (k, &c) in b[s..e].iter().chain(std::iter::once(&b'-')).enumerate() {
+                    let k = s + k;
+                    if c == b'-' || c == b'_' {
                         if let Some(ip) = t.get(ps..k).and_then(parse_ipv4) {
                             self.push_ipv4(ps, k, ip, run_e, prev, next);
                         }
@@ -787,10 +803,8 @@ impl<'a> Scanner<'a> {
                     end = z;
                 }
             }
-            if end == e || end > e {
-                if b.get(end).is_some_and(|&x| is_alnum(x) || x == b'_') {
-                    continue;
-                }
+            if end >= e && b.get(end).is_some_and(|&x| is_alnum(x) || x == b'_') {
+                continue;
             }
             let Some(addr) = self.t.get(s..ae) else { continue };
             let Ok(ip) = addr.parse::<Ipv6Addr>() else { continue };

@@ -236,26 +236,23 @@ pub fn refang_map(s: &str) -> Refanged {
                     emit!(k, m, ".");
                 }
             }
-            b' ' => {
-                // spaced dot `2.2.2 . 2`
-                if b.get(i + 1) == Some(&b'.')
-                    && b.get(i + 2) == Some(&b' ')
-                    && i > 0
-                    && is_wordish(b[i - 1])
-                    && b.get(i + 3).is_some_and(|&x| is_wordish(x))
-                {
-                    emit!(i, i + 3, ".");
-                }
+            // spaced dot `2.2.2 . 2`
+            b' ' if b.get(i + 1) == Some(&b'.')
+                && b.get(i + 2) == Some(&b' ')
+                && i > 0
+                && is_wordish(b[i - 1])
+                && b.get(i + 3).is_some_and(|&x| is_wordish(x)) =>
+            {
+                emit!(i, i + 3, ".");
             }
-            b':' => {
-                if b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\\') {
-                    let mut k = i;
-                    while k > 0 && b[k - 1].is_ascii_alphabetic() {
-                        k -= 1;
-                    }
-                    if (3..=6).contains(&(i - k)) {
-                        emit!(i, i + 3, "://");
-                    }
+            // `http:\\host`
+            b':' if b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\\') => {
+                let mut k = i;
+                while k > 0 && b[k - 1].is_ascii_alphabetic() {
+                    k -= 1;
+                }
+                if (3..=6).contains(&(i - k)) {
+                    emit!(i, i + 3, "://");
                 }
             }
             _ => {}

@@ -39,6 +39,7 @@ fn basic_kinds() {
     assert!(has(IocKind::Btc, "1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj"));
     assert!(has(IocKind::Btc, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"));
     assert!(has(IocKind::Ipv6, "2001:db8::1"));
+    assert_eq!(vals("mail bad@[192.168.7.3]x and j@[IPv6:2001:db8::1]", IocKind::Email), vec!["bad@[192.168.7.3]", "j@[ipv6:2001:db8::1]"]);
 }
 
 #[test]
@@ -52,11 +53,9 @@ fn traps() {
     assert!(vals("System.IO ADODB.Stream the file.It was", IocKind::Domain).is_empty());
     assert_eq!(vals("EXAMPLE.COM and Example.com", IocKind::Domain), vec!["example.com", "example.com"]);
     assert!(vals("call foo.bar.com(1)", IocKind::Domain).is_empty());
-    let mut o = ExtractOptions::default();
-    o.file_ext_policy = FileExtPolicy::Allow;
+    let o = ExtractOptions { file_ext_policy: FileExtPolicy::Allow, ..Default::default() };
     assert_eq!(extract_iocs("main.py", &o).len(), 1);
-    o.file_ext_policy = FileExtPolicy::RejectTwoLabel;
-    o.allow = vec!["main.py".into()];
+    let o = ExtractOptions { allow: vec!["main.py".into()], ..Default::default() };
     assert_eq!(extract_iocs("main.py", &o).len(), 1);
 }
 
@@ -186,13 +185,11 @@ fn punycode_roundtrip() {
 
 #[test]
 fn options() {
-    let mut o = ExtractOptions::default();
-    o.exclude_private_ips = true;
+    let mut o = ExtractOptions { exclude_private_ips: true, ..Default::default() };
     assert!(extract_iocs("10.0.0.1 192.168.1.1 127.0.0.1 ::1 fe80::1", &o).is_empty());
     o.deny = vec!["example.com".into()];
     assert!(extract_iocs("a.example.com http://example.com/x", &o).is_empty());
-    let mut o = ExtractOptions::default();
-    o.dedupe = true;
+    let mut o = ExtractOptions { dedupe: true, ..Default::default() };
     assert_eq!(extract_iocs("evil.com EVIL.com evil[.]com", &o).len(), 1);
     o.kinds = KindSet::of(&[IocKind::Md5]);
     assert_eq!(extract_iocs("evil.com d41d8cd98f00b204e9800998ecf8427e", &o).len(), 1);
