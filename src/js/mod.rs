@@ -4,6 +4,7 @@
 mod client;
 mod errors;
 mod feed;
+mod ioc;
 mod list;
 mod sekoia;
 mod options;

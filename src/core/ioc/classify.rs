@@ -159,13 +159,14 @@ pub fn classify_with(value: &str, opts: &ExtractOptions) -> Result<Classificatio
         let val = if vb[..3].eq_ignore_ascii_case(b"bc1") { v.to_ascii_lowercase() } else { v.to_string() };
         return done(IocKind::Btc, val, defanged);
     }
-    // URL
-    if v.contains("://") {
+    // URL (also scheme-less `evil.com/x.php`, as extraction reports it)
+    if v.contains("://") || v.contains('/') {
         let o = ExtractOptions { kinds: KindSet::of(&[IocKind::Url]), refang: false, ..opts.clone() };
         let c = scan(v, &o, &Refanged::default());
         return match c.iter().find(|c| c.kind == IocKind::Url && c.s == 0 && c.e == v.len()) {
             Some(u) => done(IocKind::Url, u.value.clone(), defanged),
-            None => Err(Rejection::InvalidUrl),
+            None if v.contains("://") => Err(Rejection::InvalidUrl),
+            None => Err(Rejection::Unrecognized),
         };
     }
     let chk = DomainCheck {

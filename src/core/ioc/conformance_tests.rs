@@ -91,7 +91,7 @@ fn family(c: &Value) -> String {
     }
     if let Some(o) = opts.as_object() {
         for k in o.keys() {
-            if k.starts_with("parse_") || k == "included_ioc_types" && !supported || k == "strict" {
+            if k.starts_with("parse_") || k == "strict" {
                 return format!("{peer}/option:{k}");
             }
         }
@@ -110,10 +110,11 @@ fn family(c: &Value) -> String {
     let fake_tld = expected.is_some_and(|m| {
         ["domain", "email"].iter().any(|t| {
             m.get(*t).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str()).any(|v| {
-                let r = refang(v);
-                let host = r.rsplit('@').next().unwrap_or("").trim_end_matches(']');
+                // refang, then drop leftover defang clutter (`com [.tld`)
+                let r: String = refang(v).chars().filter(|c| !" \t[](){}".contains(*c)).collect();
+                let host = r.rsplit('@').next().unwrap_or("");
                 let tld = host.rsplit('.').next().unwrap_or("");
-                !host.contains('[') && !tld.is_empty() && tld.is_ascii() && !tld::is_tld(tld.trim())
+                host.contains('.') && !tld.is_empty() && tld.is_ascii() && tld.bytes().all(|b| b.is_ascii_alphabetic()) && !tld::is_tld(tld)
             })
         })
     });
@@ -173,6 +174,9 @@ fn family(c: &Value) -> String {
             }
             return format!("{peer}/{kind}/url");
         }
+        if f == "extract_emails" && (input.contains(" @") || input.contains("@ ")) {
+            return format!("{peer}/{kind}/email-spaces-around-at");
+        }
         if f == "extract_emails" {
             if input.contains(" AT ") || input.contains(" DOT ") || input.contains("/AT/") || input.contains(" at ") || input.contains("/DOT/") || input.to_lowercase().contains(" dot ") {
                 return format!("{peer}/{kind}/email-bare-word-defang");
@@ -182,6 +186,19 @@ fn family(c: &Value) -> String {
         if !f.is_empty() {
             return format!("{peer}/{kind}/{f}");
         }
+    }
+    if types.iter().any(|t| t.contains("xmpp")) {
+        return format!("{peer}/{kind}/xmpp-address-vs-email");
+    }
+    if types.iter().any(|t| t.contains("file_paths")) {
+        return format!("{peer}/{kind}/file-path-basename-as-domain");
+    }
+    if types.iter().any(|t| t.contains("urls_complete")) {
+        return format!("{peer}/{kind}/complete-url-convention");
+    }
+    if opts["included_ioc_types"].is_array() {
+        // modelled with ExtractOptions::kinds
+        return format!("{peer}/option:included_ioc_types");
     }
     if !supported {
         return format!("{peer}/{kind}/mixed-with-unsupported-types");
@@ -261,7 +278,7 @@ const HELD: &[&str] = &[
     "iocextract/refang/refang_ipv4",
     "iocextract/extract_raw/url",
     "iocextract/extract/extract_hashes",
-    "ioc-finder/extract/Find",
+    "ioc-finder/extract/mixed-with-unsupported-types",
     "ioc-finder/extract/test_included_ioc_types_none_uses_defaults",
     "ioc-finder/extract/test_address_domain_url",
     "ioc-finder/extract/bitcoin_address_1",
@@ -275,6 +292,28 @@ fn run_case(c: &Value) -> Result<(), String> {
     let mut eo = ExtractOptions::default();
     if opts["refang"].as_bool() == Some(false) {
         eo.refang = false;
+    }
+    if let Some(list) = opts["included_ioc_types"].as_array() {
+        let mut ks = KindSet::empty();
+        for t in list.iter().filter_map(|t| t.as_str()) {
+            let k = match t {
+                "asns" => IocKind::Asn,
+                "bitcoin_addresses" => IocKind::Btc,
+                "cves" => IocKind::Cve,
+                "domains" => IocKind::Domain,
+                "email_addresses" => IocKind::Email,
+                "ipv4s" => IocKind::Ipv4,
+                "ipv6s" => IocKind::Ipv6,
+                "md5s" => IocKind::Md5,
+                "sha1s" => IocKind::Sha1,
+                "sha256s" => IocKind::Sha256,
+                "sha512s" => IocKind::Sha512,
+                "urls" => IocKind::Url,
+                _ => continue,
+            };
+            ks.insert(k);
+        }
+        eo.kinds = ks;
     }
     match kind {
         "refang" => {

@@ -206,7 +206,8 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
             return Err(DomainReject::Syntax);
         }
         let lb = label.as_bytes();
-        if lb[0] == b'-' || lb[lb.len() - 1] == b'-' {
+        // no leading/trailing hyphen; `_` only inside or leading (service labels `_tcp`)
+        if lb[0] == b'-' || lb[lb.len() - 1] == b'-' || lb[lb.len() - 1] == b'_' {
             return Err(DomainReject::Syntax);
         }
         if label.is_ascii() {
@@ -490,6 +491,10 @@ impl<'a> Scanner<'a> {
         if matches!(b.get(he), Some(b'[' | b'(' | b'{' | b'\\' | b'%')) {
             return None;
         }
+        // `http://example,com/`: a comma glued inside the host is a mangled (defanged) name
+        if b.get(he) == Some(&b',') && b.get(he + 1).is_some_and(|&c| is_alnum(c)) {
+            return None;
+        }
         let mut e = he;
         if b.get(e) == Some(&b':') {
             let mut q = e + 1;
@@ -554,6 +559,12 @@ impl<'a> Scanner<'a> {
                 if ok && !local.contains("..") {
                     let v = format!("{local}@[{}]", inner.to_ascii_lowercase());
                     self.push(IocKind::Email, ls, ds + close + 1, v);
+                    // the address itself, nested
+                    if let Some(v6) = inner.get(5..).and_then(|x| x.parse::<Ipv6Addr>().ok()).filter(|_| inner.len() > 5 && inner[..5].eq_ignore_ascii_case("ipv6:")) {
+                        if self.want(IocKind::Ipv6) {
+                            self.push(IocKind::Ipv6, ds + 6, ds + close, v6.to_string());
+                        }
+                    }
                 }
                 continue;
             }
@@ -845,7 +856,7 @@ impl<'a> Scanner<'a> {
             if want_hash && matches!(len, 32 | 40 | 64 | 128) && w.iter().all(|c| c.is_ascii_hexdigit()) {
                 let letters = w.iter().any(|c| c.is_ascii_alphabetic());
                 let digits = w.iter().any(|c| c.is_ascii_digit());
-                if letters && digits {
+                if letters && digits && !fingerprint_label_before(b, s) {
                     let kind = match len {
                         32 => IocKind::Md5,
                         40 => IocKind::Sha1,
@@ -902,6 +913,35 @@ impl<'a> Scanner<'a> {
             }
         }
     }
+}
+
+/// Labels of hex digests that are not file-content hashes: an imphash or a JA3
+/// fingerprint is MD5-shaped, an authentihash SHA-256-shaped, but importing them as
+/// `file:hashes.MD5`/`SHA-256` would create wrong indicators.
+const FINGERPRINT_LABELS: &[&str] = &[
+    "imphash", "import hash", "importhash", "authentihash", "pehash", "rich header hash", "richhash",
+    "ssdeep", "tlsh", "vhash", "telfhash", "ja3", "ja3s", "ja4", "jarm", "icon hash", "favicon hash",
+];
+
+/// Is the hash at `s` labelled as a non-file fingerprint (`imphash: <md5>`,
+/// `JA3 - <md5>`)? Looks back over `:`, `=`, `-` and blanks on the same line.
+fn fingerprint_label_before(b: &[u8], s: usize) -> bool {
+    let mut k = s;
+    while k > 0 && matches!(b[k - 1], b' ' | b'\t' | b'\n' | b'\r' | b':' | b'=' | b'-' | b'*' | b'`' | b'|') && s - k < 8 {
+        k -= 1;
+    }
+    if k == s && s > 0 {
+        return false;
+    }
+    let start = k.saturating_sub(20);
+    let Ok(before) = std::str::from_utf8(&b[start..k]) else { return false };
+    let before = before.to_ascii_lowercase();
+    FINGERPRINT_LABELS.iter().any(|l| {
+        before.ends_with(l) && {
+            let p = before.len() - l.len();
+            p == 0 || !before.as_bytes()[p - 1].is_ascii_alphanumeric()
+        }
+    })
 }
 
 fn asn_value(d: &[u8]) -> Option<String> {

@@ -913,5 +913,36 @@ mod tests {
             probes.len() as f64 / ours.as_secs_f64() / 1e6, hits, probes.len() as f64 / theirs.as_secs_f64() / 1e6, hs_hits);
         eprintln!("contains() with classify+normalise of raw input: {:.2} M/s", 200_000.0 / full.as_secs_f64() / 1e6);
         assert_eq!(hits, hs_hits);
+
+        // the real ESET indicator list (hashes + network IOCs)
+        let shared = std::env::var("CTI_EDGE_SHARED_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        if let Ok(csv) = std::fs::read_to_string(shared.join("data/eset/eset_indicators.csv")) {
+            let mut b = IndicatorSet::builder(SetOptions::default());
+            let (mut ok, mut rejected) = (0, 0);
+            let mut raw_bytes = 0usize;
+            for line in csv.lines().skip(1) {
+                let Some(value) = line.rsplit(',').next() else { continue };
+                for v in value.split('|') {
+                    match b.insert_value(v, None) {
+                        Ok(()) => {
+                            ok += 1;
+                            raw_bytes += v.len();
+                        }
+                        Err(_) => rejected += 1,
+                    }
+                }
+            }
+            let set = b.build();
+            eprintln!(
+                "ESET indicators: {} inserted ({} distinct), {} rejected (file names, text...), {:.1} bytes/indicator (text {:.1} bytes/indicator)",
+                ok,
+                set.len(),
+                rejected,
+                set.heap_bytes() as f64 / set.len() as f64,
+                raw_bytes as f64 / ok.max(1) as f64
+            );
+        }
     }
 }

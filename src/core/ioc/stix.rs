@@ -834,6 +834,7 @@ impl Parser {
         self.expect(Tok::Colon, "':'")?;
         let mut components = Vec::new();
         match self.peek() {
+            Some(Tok::Ident(w)) if w.contains('-') => return self.unexpected("property name (quote names with '-')"),
             Some(Tok::Ident(w)) if !is_keyword(w) => components.push(PathComponent::Property(w.clone())),
             Some(Tok::Str(s)) => components.push(PathComponent::Property(s.clone())),
             _ => return self.unexpected("property name"),
@@ -844,6 +845,9 @@ impl Parser {
                 Some(Tok::Dot) => {
                     self.i += 1;
                     match self.peek() {
+                        Some(Tok::Ident(w)) if w.contains('-') => {
+                            return self.unexpected("property name (quote names with '-')")
+                        }
                         Some(Tok::Ident(w)) => components.push(PathComponent::Property(w.clone())),
                         Some(Tok::Str(s)) => components.push(PathComponent::Property(s.clone())),
                         _ => return self.unexpected("property name"),
@@ -983,6 +987,10 @@ mod tests {
             ("[a:b = 1] AND", 13),
             ("[a:b > true]", 7),
             ("[a:b = 1] # c", 10),
+            ("[file:hashes.SHA-256 = 'x']", 13),
+            ("[a:b[-1] = 1]", 5),
+            ("[a:b = 1] and [c:d = 2]", 10),
+            ("[a:b IN ('x' 'y')]", 13),
         ];
         for (p, pos) in cases {
             match parse_stix_pattern(p) {

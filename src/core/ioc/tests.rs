@@ -49,6 +49,10 @@ fn traps() {
     assert!(ex("version v4.12.7.3 and 1.2.3.4.5").is_empty(), "{:?}", ex("v4.12.7.3 1.2.3.4.5"));
     assert!(vals("0x4966db520b0680fc19df5d7774ca96f42e6abd4f", IocKind::Sha1).is_empty());
     assert!(vals("d41d8cd98f00b204e9800998ecf8427ed41d8cd9", IocKind::Btc).is_empty());
+    // labelled fingerprints are not file hashes
+    assert!(vals("imphash: 18ddf28a71089acdbab5038f58044c0a, JA3 = 18ddf28a71089acdbab5038f58044c0b", IocKind::Md5).is_empty());
+    assert_eq!(vals("md5: 18ddf28a71089acdbab5038f58044c0a", IocKind::Md5).len(), 1);
+    assert_eq!(vals("notimphash 18ddf28a71089acdbab5038f58044c0a", IocKind::Md5).len(), 1);
     assert!(vals("use ns::cafe and std::dead; abc::def", IocKind::Ipv6).is_empty());
     assert!(vals("System.IO ADODB.Stream the file.It was", IocKind::Domain).is_empty());
     assert_eq!(vals("EXAMPLE.COM and Example.com", IocKind::Domain), vec!["example.com", "example.com"]);
@@ -101,6 +105,9 @@ fn refang_styles() {
         ("hxxpfoo", "hxxpfoo"),
         ("fxp://a.com", "ftp://a.com"),
         ("1.)1[.1.)1", "1.1.1.1"),
+        ("hxxps[://]x[.]com fxp[:]//y(.)org HXXP://Z[.]NET", "https://x.com ftp://y.org http://Z.NET"),
+        ("h**ps[:]//a[dot]b", "https://a.b"),
+        ("10[[[[.]]]]10[[[.]]10[.10", "10.10.10.10"),
         ("10(((.]]]]10", "10.10"),
         ("arr[i].length data[0].id f(a).b", "arr[i].length data[0].id f(a).b"),
     ] {
@@ -166,6 +173,16 @@ fn classify_values() {
     assert_eq!(classify("hxxps://evil[.]com/x").unwrap().value, "https://evil.com/x");
     assert_eq!(classify("fe80::1%eth0").unwrap().kind, IocKind::Ipv6);
     assert_eq!(classify("a@b.com").unwrap().sekoia_type, Some("email-addr"));
+    assert_eq!(classify("evil[.]com/x.php?a=1").map(|c| (c.kind, c.value)), Some((IocKind::Url, "evil.com/x.php?a=1".into())));
+    assert_eq!(classify_detailed("usr/lib/x"), Err(Rejection::Unrecognized));
+    assert_eq!(classify_detailed("1.2.3.4:8080"), Err(Rejection::IpWithPort));
+    assert_eq!(classify_detailed("1.2.3.256"), Err(Rejection::InvalidIpv4));
+    assert_eq!(classify_detailed("::1/128"), Err(Rejection::Cidr { prefix: 128 }));
+    assert_eq!(classify_detailed("abcd"), Err(Rejection::Unrecognized));
+    assert_eq!(classify_detailed("d41d8cd98f00b204e9800998ecf8427"), Err(Rejection::BadHashLength { len: 31 }));
+    assert_eq!(classify("ASN 13335").unwrap().value, "AS13335");
+    assert_eq!(classify("cve-2021-44228").unwrap().value, "CVE-2021-44228");
+    assert_eq!(classify("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq").unwrap().kind, IocKind::Btc);
 }
 
 #[test]

@@ -1,0 +1,350 @@
+//! The IOC toolkit's JS surface: `extractIocs`, `refang`, `defang`, `classify`,
+//! `parseStixPattern`, `stixPatternFor` (the engine is `core::ioc`).
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::errors;
+use super::options::Opts;
+use crate::core::error::{Error, Result};
+use crate::core::ioc::stix::{ComparisonExpr, Literal, ObservationExpr, Operator, Qualifier};
+use crate::core::ioc::{self, ExtractOptions, FileExtPolicy, IocKind, KindSet};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_IOC: &'static str = r#"
+export type IocType = "ipv4" | "ipv6" | "domain" | "url" | "email" | "md5" | "sha1" | "sha256" | "sha512" | "cve" | "asn" | "btc";
+
+export interface ExtractOptions {
+  /** Types to report (default: all). */
+  types?: IocType[];
+  /** Refang before scanning (default true): `example[.]com`, `hxxp://`, `[at]`... */
+  refang?: boolean;
+  /** Drop private, loopback, link-local, multicast, documentation and other reserved IPs (default false). */
+  excludePrivateIps?: boolean;
+  /** Never report these (canonical values; a domain also suppresses its subdomains, URLs and e-mails on it). */
+  deny?: string[];
+  /** Always accept these domains even when a heuristic would reject them. */
+  allow?: string[];
+  /** Report each (type, value) once, at its first occurrence (default false). */
+  dedupe?: boolean;
+  /**
+   * Names whose last label is both a TLD and a file extension (`main.py`, `setup.exe`, `archive.zip`):
+   * "reject-two-label" (default: a bare `main.py` is a file, `cdn.evil.zip` a domain), "reject-all", or "allow".
+   * Defanged names (`archive[.]zip`) are always domains.
+   */
+  fileExtensionPolicy?: "reject-two-label" | "reject-all" | "allow";
+  /** Override the TLDs treated as file extensions (lower-case, no dot). */
+  fileExtensionTlds?: string[];
+  /** Also report IOCs inside other IOCs (the host of a URL, the domain of an e-mail), flagged `nested` (default true). */
+  nested?: boolean;
+  /** Require a known TLD (embedded Public Suffix List) for domains (default true). */
+  validateTld?: boolean;
+  /** Report `host/path` without a scheme as a URL (default true). */
+  schemelessUrls?: boolean;
+}
+
+export interface Ioc {
+  type: IocType;
+  /** Canonical value: refanged; hashes and domains lower-case; IPv6 RFC 5952; CVE upper-case; ASN as AS<n>. */
+  value: string;
+  /** The text as written (maybe defanged). */
+  raw: string;
+  /** UTF-16 offsets into the input (what String.prototype.slice and DOM ranges use). */
+  start: number;
+  end: number;
+  defanged: boolean;
+  nested: boolean;
+  /** The value with a Unicode host in punycode, when it has one. */
+  punycode?: string;
+  /** The Sekoia / STIX observable type (ipv4-addr, domain-name, url, email-addr, file, ...), if any. */
+  sekoiaType?: string;
+}
+
+export interface Classification {
+  type: IocType;
+  value: string;
+  sekoiaType: string | null;
+  /** For hashes: "MD5" | "SHA-1" | "SHA-256" | "SHA-512". */
+  hashAlgorithm: string | null;
+  defanged: boolean;
+}
+
+export interface StixObservable {
+  objectType: string;
+  /** Property path after the type, e.g. `value` or `hashes.'SHA-256'`. */
+  path: string;
+  operator: string;
+  value: string;
+}
+
+export interface ParsedStixPattern {
+  /** Equality leaves (`type:path = value`, and each member of `IN (...)`), in order. */
+  observables: StixObservable[];
+  /** The leaves that are IOCs we know, canonicalised. */
+  iocs: Array<{ type: IocType; value: string }>;
+  /** Observation operators used: "AND", "OR", "FOLLOWEDBY". */
+  operators: string[];
+  /** Qualifiers: e.g. "WITHIN 300 SECONDS", "REPEATS 5 TIMES", "START t'…' STOP t'…'". */
+  qualifiers: string[];
+  /** Comparison operators other than "=" (reported, not turned into IOCs): e.g. "LIKE", "MATCHES", "!=". */
+  unsupported: string[];
+  observationCount: number;
+}
+"#;
+
+fn set(o: &Object, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+fn str_list(o: &Opts, key: &str) -> Result<Vec<String>> {
+    match o.raw(key) {
+        None => Ok(Vec::new()),
+        Some(v) if v.is_null() => Ok(Vec::new()),
+        Some(v) => {
+            let arr: Array = v.dyn_into().map_err(|_| Error::validation(o.field(key), "must be an array of strings"))?;
+            arr.iter().map(|x| x.as_string().ok_or_else(|| Error::validation(o.field(key), "must be an array of strings"))).collect()
+        }
+    }
+}
+
+/// Reads `ExtractOptions` from a JS options object.
+pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
+    let o = Opts::new(options, "")?;
+    let mut opts = ExtractOptions::default();
+    if o.raw("types").is_some() {
+        let mut kinds = KindSet::empty();
+        for t in str_list(&o, "types")? {
+            kinds.insert(IocKind::from_name(&t).ok_or_else(|| Error::validation("types", format!("{t:?} is not an IOC type (ipv4, ipv6, domain, url, email, md5, sha1, sha256, sha512, cve, asn, btc)")))?);
+        }
+        opts.kinds = kinds;
+    }
+    if let Some(b) = o.bool("refang")? {
+        opts.refang = b;
+    }
+    if let Some(b) = o.bool("excludePrivateIps")? {
+        opts.exclude_private_ips = b;
+    }
+    opts.deny = str_list(&o, "deny")?;
+    opts.allow = str_list(&o, "allow")?;
+    if let Some(b) = o.bool("dedupe")? {
+        opts.dedupe = b;
+    }
+    if let Some(p) = o.string("fileExtensionPolicy")? {
+        opts.file_ext_policy = match p.as_str() {
+            "reject-two-label" => FileExtPolicy::RejectTwoLabel,
+            "reject-all" => FileExtPolicy::RejectAll,
+            "allow" => FileExtPolicy::Allow,
+            _ => return Err(Error::validation("fileExtensionPolicy", "must be reject-two-label, reject-all or allow")),
+        };
+    }
+    if o.raw("fileExtensionTlds").is_some() {
+        opts.file_ext_tlds = Some(str_list(&o, "fileExtensionTlds")?.into_iter().map(|t| t.to_ascii_lowercase()).collect());
+    }
+    if let Some(b) = o.bool("nested")? {
+        opts.nested = b;
+    }
+    if let Some(b) = o.bool("validateTld")? {
+        opts.validate_tld = b;
+    }
+    if let Some(b) = o.bool("schemelessUrls")? {
+        opts.schemeless_urls = b;
+    }
+    Ok(opts)
+}
+
+fn text_arg(v: &JsValue, field: &str) -> Result<String> {
+    v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
+}
+
+pub fn ioc_object(i: &ioc::Ioc) -> JsValue {
+    let o = Object::new();
+    set(&o, "type", &JsValue::from_str(i.kind.as_str()));
+    set(&o, "value", &JsValue::from_str(&i.value));
+    set(&o, "raw", &JsValue::from_str(&i.raw));
+    set(&o, "start", &JsValue::from(i.start16 as u32));
+    set(&o, "end", &JsValue::from(i.end16 as u32));
+    set(&o, "defanged", &JsValue::from_bool(i.defanged));
+    set(&o, "nested", &JsValue::from_bool(i.nested));
+    if let Some(p) = i.punycode() {
+        set(&o, "punycode", &JsValue::from_str(&p));
+    }
+    if let Some(t) = i.kind.sekoia_type() {
+        set(&o, "sekoiaType", &JsValue::from_str(t));
+    }
+    o.into()
+}
+
+/// Finds IOCs in `text` (refanging common defang styles), with UTF-16 offsets for highlighting.
+#[wasm_bindgen(js_name = extractIocs, unchecked_return_type = "Ioc[]")]
+pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, #[wasm_bindgen(unchecked_param_type = "ExtractOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let run = || -> Result<JsValue> {
+        let text = text_arg(&text, "text")?;
+        let opts = extract_options(&options)?;
+        let out = Array::new();
+        for i in ioc::extract_iocs(&text, &opts) {
+            out.push(&ioc_object(&i));
+        }
+        Ok(out.into())
+    };
+    run().map_err(|e| errors::to_js(&e))
+}
+
+/// `example[.]com`, `hxxps://x[:]443`, `a[at]b(.)org` → their plain forms.
+#[wasm_bindgen]
+pub fn refang(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> std::result::Result<String, JsValue> {
+    text_arg(&text, "text").map(|t| ioc::refang(&t)).map_err(|e| errors::to_js(&e))
+}
+
+/// Makes IOCs in a text safe to share: `example[.]com`, `hxxps://`, `user[@]example[.]com`.
+#[wasm_bindgen]
+pub fn defang(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> std::result::Result<String, JsValue> {
+    text_arg(&text, "text").map(|t| ioc::defang(&t)).map_err(|e| errors::to_js(&e))
+}
+
+/// The type of one value (refanged first), its canonical form and Sekoia observable type;
+/// `null` when it is not an IOC.
+#[wasm_bindgen(unchecked_return_type = "Classification | null")]
+pub fn classify(#[wasm_bindgen(unchecked_param_type = "string")] value: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let value = text_arg(&value, "value").map_err(|e| errors::to_js(&e))?;
+    Ok(match ioc::classify(&value) {
+        None => JsValue::NULL,
+        Some(c) => {
+            let o = Object::new();
+            set(&o, "type", &JsValue::from_str(c.kind.as_str()));
+            set(&o, "value", &JsValue::from_str(&c.value));
+            set(&o, "sekoiaType", &c.sekoia_type.map(JsValue::from_str).unwrap_or(JsValue::NULL));
+            set(&o, "hashAlgorithm", &c.hash_algorithm.map(JsValue::from_str).unwrap_or(JsValue::NULL));
+            set(&o, "defanged", &JsValue::from_bool(c.defanged));
+            o.into()
+        }
+    })
+}
+
+/// The STIX 2.1 pattern of one IOC, e.g. `[ipv4-addr:value = '1.2.3.4']`.
+#[wasm_bindgen(js_name = stixPatternFor)]
+pub fn stix_pattern_for(#[wasm_bindgen(unchecked_param_type = "string")] value: JsValue) -> std::result::Result<String, JsValue> {
+    let run = || -> Result<String> {
+        let v = text_arg(&value, "value")?;
+        let c = ioc::classify_detailed(&v).map_err(|why| Error::validation("value", format!("is not an IOC ({why})")))?;
+        ioc::stix_pattern_for(c.kind, &c.value).ok_or_else(|| Error::validation("value", format!("a {} has no STIX pattern", c.kind.as_str())))
+    };
+    run().map_err(|e| errors::to_js(&e))
+}
+
+fn operator_name(op: Operator) -> &'static str {
+    match op {
+        Operator::Eq => "=",
+        Operator::Neq => "!=",
+        Operator::Gt => ">",
+        Operator::Lt => "<",
+        Operator::Ge => ">=",
+        Operator::Le => "<=",
+        Operator::In => "IN",
+        Operator::Like => "LIKE",
+        Operator::Matches => "MATCHES",
+        Operator::IsSubset => "ISSUBSET",
+        Operator::IsSuperset => "ISSUPERSET",
+    }
+}
+
+struct Features {
+    operators: Vec<&'static str>,
+    qualifiers: Vec<String>,
+    unsupported: Vec<&'static str>,
+    observations: u32,
+}
+
+fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+fn walk_comparison(c: &ComparisonExpr, f: &mut Features) {
+    match c {
+        ComparisonExpr::And(v) | ComparisonExpr::Or(v) => v.iter().for_each(|x| walk_comparison(x, f)),
+        ComparisonExpr::Exists(_) => push_unique(&mut f.unsupported, "EXISTS"),
+        ComparisonExpr::Test(t) => {
+            if t.negated {
+                push_unique(&mut f.unsupported, "NOT");
+            }
+            if !matches!(t.op, Operator::Eq | Operator::In) {
+                push_unique(&mut f.unsupported, operator_name(t.op));
+            }
+        }
+    }
+}
+
+fn walk(o: &ObservationExpr, f: &mut Features, depth: u32) {
+    if depth > 256 {
+        return;
+    }
+    match o {
+        ObservationExpr::Observation(c) => {
+            f.observations += 1;
+            walk_comparison(c, f);
+        }
+        ObservationExpr::And(v) => {
+            push_unique(&mut f.operators, "AND");
+            v.iter().for_each(|x| walk(x, f, depth + 1));
+        }
+        ObservationExpr::Or(v) => {
+            push_unique(&mut f.operators, "OR");
+            v.iter().for_each(|x| walk(x, f, depth + 1));
+        }
+        ObservationExpr::FollowedBy(v) => {
+            push_unique(&mut f.operators, "FOLLOWEDBY");
+            v.iter().for_each(|x| walk(x, f, depth + 1));
+        }
+        ObservationExpr::Qualified(inner, q) => {
+            f.qualifiers.push(match q {
+                Qualifier::Within(s) => format!("WITHIN {} SECONDS", js_sys::Number::from(*s).to_string_with_radix(10).ok().and_then(|x| x.as_string()).unwrap_or_default()),
+                Qualifier::Repeats(n) => format!("REPEATS {n} TIMES"),
+                Qualifier::StartStop(a, b) => format!("START t'{a}' STOP t'{b}'"),
+            });
+            walk(inner, f, depth + 1);
+        }
+    }
+}
+
+fn literal_text(l: &Literal) -> String {
+    l.text()
+}
+
+/// Parses a STIX 2.1 pattern; a malformed one is a ValidationError giving the position.
+#[wasm_bindgen(js_name = parseStixPattern, unchecked_return_type = "ParsedStixPattern")]
+pub fn parse_stix_pattern(#[wasm_bindgen(unchecked_param_type = "string")] pattern: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let run = || -> Result<JsValue> {
+        let p = text_arg(&pattern, "pattern")?;
+        let parsed = ioc::parse_stix_pattern(&p).map_err(|e| Error::validation("pattern", e.to_string()))?;
+        let o = Object::new();
+        let obs = Array::new();
+        for x in parsed.observables() {
+            let e = Object::new();
+            set(&e, "objectType", &JsValue::from_str(&x.object_type));
+            set(&e, "path", &JsValue::from_str(&x.path));
+            set(&e, "operator", &JsValue::from_str(operator_name(x.operator)));
+            set(&e, "value", &JsValue::from_str(&literal_text(&x.value)));
+            obs.push(&e);
+        }
+        set(&o, "observables", &obs);
+        let iocs = Array::new();
+        for (kind, value) in parsed.iocs() {
+            let e = Object::new();
+            set(&e, "type", &JsValue::from_str(kind.as_str()));
+            set(&e, "value", &JsValue::from_str(&value));
+            iocs.push(&e);
+        }
+        set(&o, "iocs", &iocs);
+        let mut f = Features { operators: vec![], qualifiers: vec![], unsupported: vec![], observations: 0 };
+        walk(&parsed.root, &mut f, 0);
+        let strs = |v: &[&str]| -> JsValue { v.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into() };
+        set(&o, "operators", &strs(&f.operators));
+        set(&o, "qualifiers", &f.qualifiers.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into());
+        set(&o, "unsupported", &strs(&f.unsupported));
+        set(&o, "observationCount", &JsValue::from(f.observations));
+        Ok(o.into())
+    };
+    run().map_err(|e| errors::to_js(&e))
+}
