@@ -113,8 +113,9 @@ impl BaseUrl {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
-        Some(&s[prefix.len()..])
+    // `get`, not indexing: the prefix length may fall inside a multi-byte character.
+    if s.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix)) {
+        s.get(prefix.len()..)
     } else {
         None
     }
@@ -246,6 +247,8 @@ mod tests {
     #[test]
     fn base_url_refuses_bad_input() {
         for bad in [
+            "htt\u{e9}://x", // found by fuzzing: a prefix length inside a multi-byte char
+            "https:/\u{1F980}",
             "",
             "api.sekoia.io",
             "ftp://x",

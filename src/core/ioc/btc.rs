@@ -40,7 +40,9 @@ pub fn is_base58check_address(s: &str) -> bool {
     if !(25..=35).contains(&s.len()) || !(s.starts_with('1') || s.starts_with('3')) {
         return false;
     }
-    let Some(raw) = base58_decode(s) else { return false };
+    let Some(raw) = base58_decode(s) else {
+        return false;
+    };
     if raw.len() != 25 || !(raw[0] == 0x00 || raw[0] == 0x05) {
         return false;
     }
@@ -75,7 +77,9 @@ pub fn is_segwit_address(s: &str) -> bool {
         return false;
     }
     let lower = s.to_ascii_lowercase();
-    let Some(data_part) = lower.strip_prefix("bc1") else { return false };
+    let Some(data_part) = lower.strip_prefix("bc1") else {
+        return false;
+    };
     let mut data = Vec::with_capacity(data_part.len());
     for c in data_part.bytes() {
         match BECH32_CHARSET.iter().position(|&x| x == c) {

@@ -84,7 +84,11 @@ pub fn classify_with(value: &str, opts: &ExtractOptions) -> Result<Classificatio
     if v0.is_empty() {
         return Err(Rejection::Empty);
     }
-    let map = if opts.refang { refang_map(v0) } else { Refanged::identity(v0) };
+    let map = if opts.refang {
+        refang_map(v0)
+    } else {
+        Refanged::identity(v0)
+    };
     let defanged = !map.pieces.is_empty();
     let v = map.text.as_str();
     if v.chars().any(char::is_whitespace) {
@@ -118,14 +122,20 @@ pub fn classify_with(value: &str, opts: &ExtractOptions) -> Result<Classificatio
     }
     // IPv6 (brackets and zone id accepted, zone dropped)
     if v.contains(':') && !v.contains("://") {
-        let inner = v.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(v);
+        let inner = v
+            .strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .unwrap_or(v);
         let addr = inner.split('%').next().unwrap_or(inner);
         if let Ok(ip) = addr.parse::<Ipv6Addr>() {
             return done(IocKind::Ipv6, ip.to_string(), defanged);
         }
     }
     // hashes
-    if vb.len() > 2 && (vb.starts_with(b"0x") || vb.starts_with(b"0X")) && vb[2..].iter().all(|c| c.is_ascii_hexdigit()) {
+    if vb.len() > 2
+        && (vb.starts_with(b"0x") || vb.starts_with(b"0X"))
+        && vb[2..].iter().all(|c| c.is_ascii_hexdigit())
+    {
         return Err(Rejection::HexWithPrefix);
     }
     if vb.len() >= 16 && vb.iter().all(|c| c.is_ascii_hexdigit()) {
@@ -148,22 +158,43 @@ pub fn classify_with(value: &str, opts: &ExtractOptions) -> Result<Classificatio
         };
     }
     // ASN
-    if vb.len() > 2 && (vb[..2].eq_ignore_ascii_case(b"as")) && vb[2..].iter().any(|c| c.is_ascii_digit()) {
-        let digits = if vb.len() > 3 && vb[2].eq_ignore_ascii_case(&b'n') { &v[3..] } else { &v[2..] };
+    if vb.len() > 2
+        && (vb[..2].eq_ignore_ascii_case(b"as"))
+        && vb[2..].iter().any(|c| c.is_ascii_digit())
+    {
+        let digits = if vb.len() > 3 && vb[2].eq_ignore_ascii_case(&b'n') {
+            &v[3..]
+        } else {
+            &v[2..]
+        };
         if digits.bytes().all(|c| c.is_ascii_digit()) {
             return asn(digits).map(|a| done(IocKind::Asn, a, defanged))?;
         }
     }
     // BTC
-    if (25..=74).contains(&vb.len()) && vb.iter().all(|c| c.is_ascii_alphanumeric()) && btc::is_btc_address(v) {
-        let val = if vb[..3].eq_ignore_ascii_case(b"bc1") { v.to_ascii_lowercase() } else { v.to_string() };
+    if (25..=74).contains(&vb.len())
+        && vb.iter().all(|c| c.is_ascii_alphanumeric())
+        && btc::is_btc_address(v)
+    {
+        let val = if vb[..3].eq_ignore_ascii_case(b"bc1") {
+            v.to_ascii_lowercase()
+        } else {
+            v.to_string()
+        };
         return done(IocKind::Btc, val, defanged);
     }
     // URL (also scheme-less `evil.com/x.php`, as extraction reports it)
     if v.contains("://") || v.contains('/') {
-        let o = ExtractOptions { kinds: KindSet::of(&[IocKind::Url]), refang: false, ..opts.clone() };
+        let o = ExtractOptions {
+            kinds: KindSet::of(&[IocKind::Url]),
+            refang: false,
+            ..opts.clone()
+        };
         let c = scan(v, &o, &Refanged::default());
-        return match c.iter().find(|c| c.kind == IocKind::Url && c.s == 0 && c.e == v.len()) {
+        return match c
+            .iter()
+            .find(|c| c.kind == IocKind::Url && c.s == 0 && c.e == v.len())
+        {
             Some(u) => done(IocKind::Url, u.value.clone(), defanged),
             None if v.contains("://") => Err(Rejection::InvalidUrl),
             None => Err(Rejection::Unrecognized),
@@ -177,13 +208,24 @@ pub fn classify_with(value: &str, opts: &ExtractOptions) -> Result<Classificatio
     };
     // email
     if let Some((local, dom)) = v.rsplit_once('@') {
-        if local.is_empty() || local.len() > 64 || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        if local.is_empty()
+            || local.len() > 64
+            || local.starts_with('.')
+            || local.ends_with('.')
+            || local.contains("..")
+        {
             return Err(Rejection::InvalidEmail);
         }
-        if !local.bytes().all(|c| c.is_ascii_alphanumeric() || b"._%+-!#$&'*=?^~/{|}`".contains(&c)) {
+        if !local
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._%+-!#$&'*=?^~/{|}`".contains(&c))
+        {
             return Err(Rejection::InvalidEmail);
         }
-        let echk = DomainCheck { heuristics: false, ..chk };
+        let echk = DomainCheck {
+            heuristics: false,
+            ..chk
+        };
         return match check_domain(dom, &echk) {
             Ok(d) => done(IocKind::Email, format!("{local}@{d}"), defanged),
             Err(_) => Err(Rejection::InvalidEmail),
@@ -204,7 +246,8 @@ pub fn classify_with(value: &str, opts: &ExtractOptions) -> Result<Classificatio
 
 fn asn(digits: &str) -> Result<String, Rejection> {
     let d = digits.trim();
-    if d.is_empty() || d.len() > 10 || d.starts_with('0') || !d.bytes().all(|c| c.is_ascii_digit()) {
+    if d.is_empty() || d.len() > 10 || d.starts_with('0') || !d.bytes().all(|c| c.is_ascii_digit())
+    {
         return Err(Rejection::InvalidAsn);
     }
     match d.parse::<u64>() {

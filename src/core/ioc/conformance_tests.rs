@@ -40,9 +40,13 @@ fn norm(k: IocKind, v: &str) -> String {
         IocKind::Ipv6 => {
             let a = v.trim_start_matches('[').trim_end_matches(']');
             let a = a.split('%').next().unwrap_or(a);
-            a.parse::<std::net::Ipv6Addr>().map(|x| x.to_string()).unwrap_or_else(|_| a.to_ascii_lowercase())
+            a.parse::<std::net::Ipv6Addr>()
+                .map(|x| x.to_string())
+                .unwrap_or_else(|_| a.to_ascii_lowercase())
         }
-        IocKind::Asn => v.trim_start_matches(|c: char| !c.is_ascii_digit()).to_string(),
+        IocKind::Asn => v
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .to_string(),
         IocKind::Url => {
             let r = refang(v);
             let c = extract::canonical_url(&r);
@@ -67,11 +71,18 @@ fn family(c: &Value) -> String {
     let peer = c["peer"].as_str().unwrap_or("?");
     let kind = c["kind"].as_str().unwrap_or("?");
     let input = c["input_text"].as_str().unwrap_or("");
-    let tags: Vec<&str> = c["tags"].as_array().map(|a| a.iter().filter_map(|t| t.as_str()).collect()).unwrap_or_default();
+    let tags: Vec<&str> = c["tags"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t.as_str()).collect())
+        .unwrap_or_default();
     let opts = &c["peer_options"];
     let expected = c["expected"].as_object();
-    let types: BTreeSet<String> = expected.map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    let supported = types.iter().all(|t| our_kind(t).is_some() || t == "refanged_text" || t == "punycode");
+    let types: BTreeSet<String> = expected
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let supported = types
+        .iter()
+        .all(|t| our_kind(t).is_some() || t == "refanged_text" || t == "punycode");
     let any_supported = types.iter().any(|t| our_kind(t).is_some());
     let has_tag = |p: &str| tags.iter().any(|t| t.starts_with(p));
     if kind == "extract_encoded" {
@@ -104,35 +115,65 @@ fn family(c: &Value) -> String {
         return format!("{peer}/{kind}");
     }
     let all_vals: Vec<String> = expected
-        .map(|m| m.values().filter_map(|v| v.as_array()).flatten().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|m| {
+            m.values()
+                .filter_map(|v| v.as_array())
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     // a value whose host has no real TLD (`example.com.tld`, `example.nope`)
     let fake_tld = expected.is_some_and(|m| {
         ["domain", "email"].iter().any(|t| {
-            m.get(*t).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str()).any(|v| {
-                // refang, then drop leftover defang clutter (`com [.tld`)
-                let r: String = refang(v).chars().filter(|c| !" \t[](){}".contains(*c)).collect();
-                let host = r.rsplit('@').next().unwrap_or("");
-                let tld = host.rsplit('.').next().unwrap_or("");
-                host.contains('.') && !tld.is_empty() && tld.is_ascii() && tld.bytes().all(|b| b.is_ascii_alphabetic()) && !tld::is_tld(tld)
-            })
+            m.get(*t)
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+                .any(|v| {
+                    // refang, then drop leftover defang clutter (`com [.tld`)
+                    let r: String = refang(v)
+                        .chars()
+                        .filter(|c| !" \t[](){}".contains(*c))
+                        .collect();
+                    let host = r.rsplit('@').next().unwrap_or("");
+                    let tld = host.rsplit('.').next().unwrap_or("");
+                    host.contains('.')
+                        && !tld.is_empty()
+                        && tld.is_ascii()
+                        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                        && !tld::is_tld(tld)
+                })
         })
     });
     if fake_tld {
         return format!("{peer}/{kind}/host-without-real-tld");
     }
     // placeholder hashes (`aaaa…`): one repeated character
-    if all_vals.iter().any(|v| v.len() >= 32 && v.bytes().all(|b| b == v.as_bytes()[0])) {
+    if all_vals
+        .iter()
+        .any(|v| v.len() >= 32 && v.bytes().all(|b| b == v.as_bytes()[0]))
+    {
         return format!("{peer}/{kind}/placeholder-hash");
     }
     // dotted quads with leading zeros (`01.1.1.1`): octal in inet_aton, ambiguous
-    if types.contains("ipv4") && input.split(|c: char| !c.is_ascii_digit() && c != '.').any(|w| {
-        let parts: Vec<&str> = w.split('.').collect();
-        parts.len() == 4 && parts.iter().any(|p| p.len() > 1 && p.starts_with('0'))
-    }) {
+    if types.contains("ipv4")
+        && input
+            .split(|c: char| !c.is_ascii_digit() && c != '.')
+            .any(|w| {
+                let parts: Vec<&str> = w.split('.').collect();
+                parts.len() == 4 && parts.iter().any(|p| p.len() > 1 && p.starts_with('0'))
+            })
+    {
         return format!("{peer}/{kind}/ipv4-leading-zero");
     }
-    if peer == "iocextract" && expected.is_some_and(|m| m.values().all(|v| v.as_array().is_some_and(|a| a.is_empty()))) {
+    if peer == "iocextract"
+        && expected.is_some_and(|m| {
+            m.values()
+                .all(|v| v.as_array().is_some_and(|a| a.is_empty()))
+        })
+    {
         let f = opts["function"].as_str().unwrap_or("extract");
         return format!("{peer}/{kind}/{f}/negative");
     }
@@ -147,15 +188,28 @@ fn family(c: &Value) -> String {
         return format!("{peer}/{kind}/regex-level");
     }
     let expected_vals: Vec<String> = expected
-        .map(|m| m.values().filter_map(|v| v.as_array()).flatten().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|m| {
+            m.values()
+                .filter_map(|v| v.as_array())
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     if peer == "iocextract" && (kind == "extract_raw" || kind == "extract") {
         let f = opts["function"].as_str().unwrap_or("");
         if f == "extract_urls" {
             let v = expected_vals.first().cloned().unwrap_or_default();
             let r = refang(&v);
-            let after = r.split_once("://").map(|x| x.1).or_else(|| r.split_once("__").map(|x| x.1)).unwrap_or(&r);
-            let host: String = after.chars().take_while(|c| !matches!(c, '/' | '?' | '#')).collect();
+            let after = r
+                .split_once("://")
+                .map(|x| x.1)
+                .or_else(|| r.split_once("__").map(|x| x.1))
+                .unwrap_or(&r);
+            let host: String = after
+                .chars()
+                .take_while(|c| !matches!(c, '/' | '?' | '#'))
+                .collect();
             if v.contains("__") && !v.contains("://") {
                 return format!("{peer}/{kind}/url-scheme-written-as-__");
             }
@@ -165,7 +219,13 @@ fn family(c: &Value) -> String {
             if v.contains(":\\\\") || v.contains(":\\") {
                 return format!("{peer}/{kind}/url-backslash-scheme");
             }
-            if host.starts_with('[') && host.trim_start_matches('[').split(']').next().is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_err()) {
+            if host.starts_with('[')
+                && host
+                    .trim_start_matches('[')
+                    .split(']')
+                    .next()
+                    .is_some_and(|x| x.parse::<std::net::Ipv6Addr>().is_err())
+            {
                 return format!("{peer}/{kind}/url-bracketed-host-not-ipv6");
             }
             let h = host.split(':').next().unwrap_or("");
@@ -178,7 +238,13 @@ fn family(c: &Value) -> String {
             return format!("{peer}/{kind}/email-spaces-around-at");
         }
         if f == "extract_emails" {
-            if input.contains(" AT ") || input.contains(" DOT ") || input.contains("/AT/") || input.contains(" at ") || input.contains("/DOT/") || input.to_lowercase().contains(" dot ") {
+            if input.contains(" AT ")
+                || input.contains(" DOT ")
+                || input.contains("/AT/")
+                || input.contains(" at ")
+                || input.contains("/DOT/")
+                || input.to_lowercase().contains(" dot ")
+            {
                 return format!("{peer}/{kind}/email-bare-word-defang");
             }
             return format!("{peer}/{kind}/email");
@@ -203,7 +269,15 @@ fn family(c: &Value) -> String {
     if !supported {
         return format!("{peer}/{kind}/mixed-with-unsupported-types");
     }
-    format!("{peer}/{kind}/{}", c["source"]["test"].as_str().unwrap_or("?").split([' ', '#']).next().unwrap_or("?"))
+    format!(
+        "{peer}/{kind}/{}",
+        c["source"]["test"]
+            .as_str()
+            .unwrap_or("?")
+            .split([' ', '#'])
+            .next()
+            .unwrap_or("?")
+    )
 }
 
 /// Families we hold ourselves to (must pass completely). See CONFORMANCE.md.
@@ -279,6 +353,9 @@ const HELD: &[&str] = &[
     "iocextract/extract_raw/url",
     "iocextract/extract/extract_hashes",
     "ioc-finder/extract/mixed-with-unsupported-types",
+    "ioc-finder/extract/unsupported-type",
+    "ioc-finder/extract/test_simple_email_address_parsing",
+    "ioc-finder/extract/domain-percent_encoding_not_unquoted_if_not_in_url_2",
     "ioc-finder/extract/test_included_ioc_types_none_uses_defaults",
     "ioc-finder/extract/test_address_domain_url",
     "ioc-finder/extract/bitcoin_address_1",
@@ -319,12 +396,20 @@ fn run_case(c: &Value) -> Result<(), String> {
         "refang" => {
             let want = expected["refanged_text"][0].as_str().unwrap_or("");
             let got = refang(input);
-            return if got == want { Ok(()) } else { Err(format!("refang {input:?}: got {got:?} want {want:?}")) };
+            return if got == want {
+                Ok(())
+            } else {
+                Err(format!("refang {input:?}: got {got:?} want {want:?}"))
+            };
         }
         "punycode" => {
             let want = expected["punycode"][0].as_str().unwrap_or("");
             let got = punycode::domain_to_ascii(input).unwrap_or_default();
-            return if got == want { Ok(()) } else { Err(format!("punycode got {got:?}")) };
+            return if got == want {
+                Ok(())
+            } else {
+                Err(format!("punycode got {got:?}"))
+            };
         }
         "validate" => {
             for (t, vals) in &expected {
@@ -347,7 +432,9 @@ fn run_case(c: &Value) -> Result<(), String> {
     let mut ours: BTreeMap<IocKind, BTreeSet<String>> = BTreeMap::new();
     let mut raws: BTreeMap<IocKind, BTreeSet<String>> = BTreeMap::new();
     for i in &found {
-        ours.entry(i.kind).or_default().insert(norm(i.kind, &i.value));
+        ours.entry(i.kind)
+            .or_default()
+            .insert(norm(i.kind, &i.value));
         raws.entry(i.kind).or_default().insert(i.raw.clone());
     }
     let mode = c["match"].as_str().unwrap_or("contains");
@@ -357,10 +444,25 @@ fn run_case(c: &Value) -> Result<(), String> {
         listed.insert(k);
         let want: BTreeSet<String> = vals
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str()).map(|v| if kind == "extract_raw" { v.to_string() } else { norm(k, v) }).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|v| {
+                        if kind == "extract_raw" {
+                            v.to_string()
+                        } else {
+                            norm(k, v)
+                        }
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let empty = BTreeSet::new();
-        let got = if kind == "extract_raw" { raws.get(&k).unwrap_or(&empty) } else { ours.get(&k).unwrap_or(&empty) };
+        let got = if kind == "extract_raw" {
+            raws.get(&k).unwrap_or(&empty)
+        } else {
+            ours.get(&k).unwrap_or(&empty)
+        };
         let ok = match mode {
             "exact" => &want == got,
             _ => want.is_subset(got),
@@ -379,7 +481,12 @@ fn run_case(c: &Value) -> Result<(), String> {
     if let Some(abs) = c["expected_absent"].as_object() {
         for (t, vals) in abs {
             let Some(k) = our_kind(t) else { continue };
-            for v in vals.as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+            for v in vals
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+            {
                 if ours.get(&k).is_some_and(|s| s.contains(&norm(k, v))) {
                     return Err(format!("absent {t} {v:?} was reported"));
                 }
@@ -387,7 +494,10 @@ fn run_case(c: &Value) -> Result<(), String> {
         }
     } else if let Some(abs) = c["expected_absent"].as_array() {
         for v in abs.iter().filter_map(|v| v.as_str()) {
-            if found.iter().any(|i| i.value.eq_ignore_ascii_case(v) || i.raw == v) {
+            if found
+                .iter()
+                .any(|i| i.value.eq_ignore_ascii_case(v) || i.raw == v)
+            {
                 return Err(format!("absent {v:?} was reported"));
             }
         }
@@ -398,8 +508,12 @@ fn run_case(c: &Value) -> Result<(), String> {
 #[test]
 fn peer_conformance() {
     let path = cases_path();
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({e}); set CTI_EDGE_SHARED_DIR to the shared dir", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}); set CTI_EDGE_SHARED_DIR to the shared dir",
+            path.display()
+        )
+    });
     let doc: Value = serde_json::from_str(&text).expect("ioc_cases.json parses");
     let cases = doc["cases"].as_array().expect("cases array");
     let mut fams: BTreeMap<String, Tally> = BTreeMap::new();
@@ -409,7 +523,16 @@ fn peer_conformance() {
         t.total += 1;
         match run_case(c) {
             Ok(()) => t.pass += 1,
-            Err(e) => t.fails.push(format!("{} | {:?} | {e}", c["id"].as_str().unwrap_or("?"), c["input_text"].as_str().unwrap_or("").chars().take(160).collect::<String>())),
+            Err(e) => t.fails.push(format!(
+                "{} | {:?} | {e}",
+                c["id"].as_str().unwrap_or("?"),
+                c["input_text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(160)
+                    .collect::<String>()
+            )),
         }
     }
     let mut bad = Vec::new();
@@ -417,12 +540,28 @@ fn peer_conformance() {
     let mut dump_text = String::new();
     for (f, t) in &fams {
         let held = HELD.contains(&f.as_str());
-        eprintln!("{:<70} {:>5}/{:<5} {}", f, t.pass, t.total, if held { "HELD" } else { "not held" });
+        eprintln!(
+            "{:<70} {:>5}/{:<5} {}",
+            f,
+            t.pass,
+            t.total,
+            if held { "HELD" } else { "not held" }
+        );
         for x in &t.fails {
             dump_text.push_str(&format!("{f} :: {x}\n"));
         }
         if held && t.pass != t.total {
-            bad.push(format!("{f}: {}/{}\n  {}", t.pass, t.total, t.fails.iter().take(5).cloned().collect::<Vec<_>>().join("\n  ")));
+            bad.push(format!(
+                "{f}: {}/{}\n  {}",
+                t.pass,
+                t.total,
+                t.fails
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
+            ));
         }
     }
     if let Some(p) = dump {

@@ -188,7 +188,9 @@ pub(crate) struct DomainCheck<'a> {
 fn is_file_ext_tld(tld: &str, list: Option<&[String]>) -> bool {
     match list {
         Some(l) => l.iter().any(|x| x.eq_ignore_ascii_case(tld)),
-        None => FILE_EXTENSION_TLDS.iter().any(|x| x.eq_ignore_ascii_case(tld)),
+        None => FILE_EXTENSION_TLDS
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(tld)),
     }
 }
 
@@ -215,7 +217,10 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
                 return Err(DomainReject::Syntax);
             }
         } else {
-            if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && is_idn_char(c))) {
+            if !label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && is_idn_char(c)))
+            {
                 return Err(DomainReject::Syntax);
             }
             match punycode::encode(&punycode::lower(label)) {
@@ -257,7 +262,8 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
             }
             // upper-case TLD under a mixed-case label (`System.IO`)
             let mixed = d.split('.').any(|l| {
-                l.bytes().any(|c| c.is_ascii_lowercase()) && l.bytes().any(|c| c.is_ascii_uppercase())
+                l.bytes().any(|c| c.is_ascii_lowercase())
+                    && l.bytes().any(|c| c.is_ascii_uppercase())
             });
             if mixed {
                 return Err(DomainReject::Casing);
@@ -278,7 +284,9 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
         if ext {
             match chk.policy {
                 FileExtPolicy::Allow => {}
-                FileExtPolicy::RejectTwoLabel if labels == 2 => return Err(DomainReject::FileExtension),
+                FileExtPolicy::RejectTwoLabel if labels == 2 => {
+                    return Err(DomainReject::FileExtension)
+                }
                 FileExtPolicy::RejectTwoLabel => {}
                 FileExtPolicy::RejectAll => return Err(DomainReject::FileExtension),
             }
@@ -308,7 +316,12 @@ fn url_host_ok(h: &str) -> bool {
         !l.is_empty()
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || (!c.is_ascii() && is_idn_char(c)))
+            && l.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || c == '-'
+                    || c == '_'
+                    || (!c.is_ascii() && is_idn_char(c))
+            })
     })
 }
 
@@ -323,7 +336,18 @@ fn scan_path(t: &str, i: usize, start: usize) -> usize {
     while j < n {
         let c = b[j];
         match c {
-            0..=0x20 | 0x7f | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | b'^' | b'|' | b'{' | b'}' => break,
+            0..=0x20
+            | 0x7f
+            | b'"'
+            | b'\''
+            | b'<'
+            | b'>'
+            | b'`'
+            | b'\\'
+            | b'^'
+            | b'|'
+            | b'{'
+            | b'}' => break,
             0x80..=0xff => break,
             b'(' => paren += 1,
             b')' => {
@@ -372,7 +396,10 @@ fn trim_url_end(b: &[u8], start: usize, mut e: usize) -> usize {
             return e;
         }
         let c = b[e - 1];
-        if matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\'' | b'"') {
+        if matches!(
+            c,
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\'' | b'"'
+        ) {
             e -= 1;
             continue;
         }
@@ -415,7 +442,13 @@ impl<'a> Scanner<'a> {
     }
 
     fn push(&mut self, kind: IocKind, s: usize, e: usize, value: String) {
-        self.out.push(Cand { kind, s, e, value, nested: false });
+        self.out.push(Cand {
+            kind,
+            s,
+            e,
+            value,
+            nested: false,
+        });
     }
 
     // ---------------------------------------------------------------- URLs
@@ -424,7 +457,9 @@ impl<'a> Scanner<'a> {
         let n = b.len();
         let mut p = 0;
         while p + 3 <= n {
-            let Some(off) = b[p..].iter().position(|&c| c == b':') else { break };
+            let Some(off) = b[p..].iter().position(|&c| c == b':') else {
+                break;
+            };
             let k = p + off;
             p = k + 1;
             if !(b.get(k + 1) == Some(&b'/') && b.get(k + 2) == Some(&b'/')) {
@@ -455,7 +490,23 @@ impl<'a> Scanner<'a> {
         let mut ae = a;
         while ae < n {
             let c = b[ae];
-            if c <= 0x20 || matches!(c, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | b'|' | b'{' | b'}' | 0x7f) {
+            if c <= 0x20
+                || matches!(
+                    c,
+                    b'/' | b'?'
+                        | b'#'
+                        | b'"'
+                        | b'\''
+                        | b'<'
+                        | b'>'
+                        | b'`'
+                        | b'\\'
+                        | b'|'
+                        | b'{'
+                        | b'}'
+                        | 0x7f
+                )
+            {
                 break;
             }
             if c >= 0x80 {
@@ -524,7 +575,9 @@ impl<'a> Scanner<'a> {
         let n = b.len();
         let mut p = 0;
         while p < n {
-            let Some(off) = b[p..].iter().position(|&c| c == b'@') else { break };
+            let Some(off) = b[p..].iter().position(|&c| c == b'@') else {
+                break;
+            };
             let at = p + off;
             p = at + 1;
             let mut ls = at;
@@ -549,18 +602,30 @@ impl<'a> Scanner<'a> {
             }
             // address literal (RFC 5321): `user@[192.0.2.1]`, `user@[IPv6:2001:db8::1]`
             if b[ds] == b'[' {
-                let Some(close) = b[ds..n.min(ds + 48)].iter().position(|&c| c == b']') else { continue };
-                let Some(inner) = self.t.get(ds + 1..ds + close) else { continue };
+                let Some(close) = b[ds..n.min(ds + 48)].iter().position(|&c| c == b']') else {
+                    continue;
+                };
+                let Some(inner) = self.t.get(ds + 1..ds + close) else {
+                    continue;
+                };
                 let ok = match inner.get(..5) {
-                    Some(p) if p.eq_ignore_ascii_case("ipv6:") => inner[5..].parse::<Ipv6Addr>().is_ok(),
+                    Some(p) if p.eq_ignore_ascii_case("ipv6:") => {
+                        inner[5..].parse::<Ipv6Addr>().is_ok()
+                    }
                     _ => parse_ipv4(inner).is_some(),
                 };
-                let Some(local) = self.t.get(ls..at) else { continue };
+                let Some(local) = self.t.get(ls..at) else {
+                    continue;
+                };
                 if ok && !local.contains("..") {
                     let v = format!("{local}@[{}]", inner.to_ascii_lowercase());
                     self.push(IocKind::Email, ls, ds + close + 1, v);
                     // the address itself, nested
-                    if let Some(v6) = inner.get(5..).and_then(|x| x.parse::<Ipv6Addr>().ok()).filter(|_| inner.len() > 5 && inner[..5].eq_ignore_ascii_case("ipv6:")) {
+                    if let Some(v6) = inner
+                        .get(5..)
+                        .and_then(|x| x.parse::<Ipv6Addr>().ok())
+                        .filter(|_| inner.len() > 5 && inner[..5].eq_ignore_ascii_case("ipv6:"))
+                    {
                         if self.want(IocKind::Ipv6) {
                             self.push(IocKind::Ipv6, ds + 6, ds + close, v6.to_string());
                         }
@@ -572,15 +637,21 @@ impl<'a> Scanner<'a> {
             while de > ds && matches!(b[de - 1], b'.' | b'-' | b'_') {
                 de -= 1;
             }
-            let Some(dom) = self.t.get(ds..de) else { continue };
+            let Some(dom) = self.t.get(ds..de) else {
+                continue;
+            };
             let chk = DomainCheck {
                 validate_tld: self.opts.validate_tld,
                 heuristics: false,
                 policy: FileExtPolicy::Allow,
                 ext_tlds: None,
             };
-            let Ok(dv) = check_domain(dom, &chk) else { continue };
-            let Some(local) = self.t.get(ls..at) else { continue };
+            let Ok(dv) = check_domain(dom, &chk) else {
+                continue;
+            };
+            let Some(local) = self.t.get(ls..at) else {
+                continue;
+            };
             if local.contains("..") {
                 continue;
             }
@@ -605,7 +676,10 @@ impl<'a> Scanner<'a> {
             }
             let l = host_char_len(t, i);
             if l == 0 {
-                i += t.get(i..).and_then(|r| r.chars().next()).map_or(1, |c| c.len_utf8());
+                i += t
+                    .get(i..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, |c| c.len_utf8());
                 continue;
             }
             let s = i;
@@ -650,7 +724,13 @@ impl<'a> Scanner<'a> {
             e -= 1;
         }
         // percent-encoded prefix: `%2Fevil.com` -> `evil.com`
-        if s == run_s && s > 0 && b[s - 1] == b'%' && e - s > 2 && b[s].is_ascii_hexdigit() && b[s + 1].is_ascii_hexdigit() {
+        if s == run_s
+            && s > 0
+            && b[s - 1] == b'%'
+            && e - s > 2
+            && b[s].is_ascii_hexdigit()
+            && b[s + 1].is_ascii_hexdigit()
+        {
             s += 2;
         }
         if s >= e {
@@ -681,7 +761,10 @@ impl<'a> Scanner<'a> {
         let chk = self.domain_check(s, e);
         let mut res = check_domain(seg, &chk);
         if let Err(DomainReject::Casing | DomainReject::FileExtension) = res {
-            let relaxed = DomainCheck { heuristics: false, ..chk };
+            let relaxed = DomainCheck {
+                heuristics: false,
+                ..chk
+            };
             if let Ok(v) = check_domain(seg, &relaxed) {
                 if self.allowed(&v) {
                     res = Ok(v);
@@ -734,7 +817,13 @@ impl<'a> Scanner<'a> {
             return;
         }
         // a capitalised "host" before a path is a file path (`Foo.app/Contents/...`)
-        if host.bytes().any(|c| c.is_ascii_uppercase()) || self.t.get(s..e).is_some_and(|h| h.bytes().any(|c| c.is_ascii_uppercase())) && !self.map.touches(s, e) {
+        if host.bytes().any(|c| c.is_ascii_uppercase())
+            || self
+                .t
+                .get(s..e)
+                .is_some_and(|h| h.bytes().any(|c| c.is_ascii_uppercase()))
+                && !self.map.touches(s, e)
+        {
             return;
         }
         let b = self.b;
@@ -756,10 +845,16 @@ impl<'a> Scanner<'a> {
             return;
         }
         // `1.2.3.4/24` is CIDR notation, not a path
-        if p == e && b[p + 1..end].iter().all(|c| c.is_ascii_digit()) && end - p <= 4 && host.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+        if p == e
+            && b[p + 1..end].iter().all(|c| c.is_ascii_digit())
+            && end - p <= 4
+            && host.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        {
             return;
         }
-        let Some(rest) = self.t.get(e..end) else { return };
+        let Some(rest) = self.t.get(e..end) else {
+            return;
+        };
         self.push(IocKind::Url, s, end, format!("{host}{rest}"));
     }
 
@@ -771,7 +866,9 @@ impl<'a> Scanner<'a> {
         let mut p = 0;
         // anchored on ':' (memchr), each hex/colon/dot run handled once
         while p < n {
-            let Some(off) = b[p..].iter().position(|&c| c == b':') else { break };
+            let Some(off) = b[p..].iter().position(|&c| c == b':') else {
+                break;
+            };
             let k = p + off;
             let mut s = k;
             while s > 0 && is_v6(b[s - 1]) {
@@ -782,8 +879,9 @@ impl<'a> Scanner<'a> {
                 e += 1;
             }
             p = e.max(k + 1);
-            // the run must not start inside a word (`ns::cafe`); after a '.' it may
-            if s > 0 && (is_alnum(b[s - 1]) || b[s - 1] == b'_') {
+            // the run must not start inside a word (`ns::cafe`) or a hyphenated token
+            // (`2015-05-26::`); after a '.' it may
+            if s > 0 && (is_alnum(b[s - 1]) || b[s - 1] == b'_' || b[s - 1] == b'-') {
                 match b[s..k].iter().rposition(|&c| c == b'.') {
                     Some(d) => s += d + 1,
                     None => continue,
@@ -817,11 +915,20 @@ impl<'a> Scanner<'a> {
             if end >= e && b.get(end).is_some_and(|&x| is_alnum(x) || x == b'_') {
                 continue;
             }
-            let Some(addr) = self.t.get(s..ae) else { continue };
-            let Ok(ip) = addr.parse::<Ipv6Addr>() else { continue };
+            let Some(addr) = self.t.get(s..ae) else {
+                continue;
+            };
+            let Ok(ip) = addr.parse::<Ipv6Addr>() else {
+                continue;
+            };
             let groups = addr.split(':').filter(|g| !g.is_empty()).count();
             let has_digit = addr.bytes().any(|c| c.is_ascii_digit());
-            if !(has_digit || groups >= 4) || groups == 0 {
+            // a decimal digit unless there are four groups (`abc::def` is a C++ scope);
+            // one group only as `::1` (a trailing `2016::` is a label/list separator)
+            if !(has_digit || groups >= 4)
+                || groups == 0
+                || (groups == 1 && !addr.starts_with("::"))
+            {
                 continue;
             }
             self.push(IocKind::Ipv6, s, end, ip.to_string());
@@ -853,7 +960,10 @@ impl<'a> Scanner<'a> {
             let e = i;
             let w = &b[s..e];
             let len = e - s;
-            if want_hash && matches!(len, 32 | 40 | 64 | 128) && w.iter().all(|c| c.is_ascii_hexdigit()) {
+            if want_hash
+                && matches!(len, 32 | 40 | 64 | 128)
+                && w.iter().all(|c| c.is_ascii_hexdigit())
+            {
                 let letters = w.iter().any(|c| c.is_ascii_alphabetic());
                 let digits = w.iter().any(|c| c.is_ascii_digit());
                 if letters && digits && !fingerprint_label_before(b, s) {
@@ -872,16 +982,26 @@ impl<'a> Scanner<'a> {
             }
             if want_btc && (25..=74).contains(&len) {
                 if let Ok(ws) = std::str::from_utf8(w) {
-                    let cand = (len <= 35 && (w[0] == b'1' || w[0] == b'3') && w.iter().all(|&c| btc::is_base58(c)))
+                    let cand = (len <= 35
+                        && (w[0] == b'1' || w[0] == b'3')
+                        && w.iter().all(|&c| btc::is_base58(c)))
                         || (len >= 14 && w[..3].eq_ignore_ascii_case(b"bc1"));
                     if cand && btc::is_btc_address(ws) {
-                        let v = if w[..3].eq_ignore_ascii_case(b"bc1") { ws.to_ascii_lowercase() } else { ws.to_string() };
+                        let v = if w[..3].eq_ignore_ascii_case(b"bc1") {
+                            ws.to_ascii_lowercase()
+                        } else {
+                            ws.to_string()
+                        };
                         self.push(IocKind::Btc, s, e, v);
                         continue;
                     }
                 }
             }
-            if want_cve && len == 3 && w.eq_ignore_ascii_case(b"cve") && matches!(b.get(e), Some(b'-' | b' ')) {
+            if want_cve
+                && len == 3
+                && w.eq_ignore_ascii_case(b"cve")
+                && matches!(b.get(e), Some(b'-' | b' '))
+            {
                 if let Some((end, v)) = parse_cve_tail(b, e) {
                     self.push(IocKind::Cve, s, end, v);
                     i = end;
@@ -889,7 +1009,11 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             if want_asn && len >= 2 && w[..2].eq_ignore_ascii_case(b"as") {
-                let pre = if len >= 3 && w[..3].eq_ignore_ascii_case(b"asn") { 3 } else { 2 };
+                let pre = if len >= 3 && w[..3].eq_ignore_ascii_case(b"asn") {
+                    3
+                } else {
+                    2
+                };
                 if len == pre {
                     // `ASN 1234` / `AS 1234` (upper-case only: `as 2020` is English)
                     if b.get(e) == Some(&b' ') && (pre == 3 || w == b"AS") {
@@ -905,7 +1029,10 @@ impl<'a> Scanner<'a> {
                             }
                         }
                     }
-                } else if w[pre..].iter().all(|c| c.is_ascii_digit()) {
+                } else if w[pre..].iter().all(|c| c.is_ascii_digit())
+                    // lower-case `as` + 1-2 digits is a common token (`as3`, `as4` file types)
+                    && (w[..2] == *b"AS" || len - pre >= 3)
+                {
                     if let Some(v) = asn_value(&w[pre..]) {
                         self.push(IocKind::Asn, s, e, v);
                     }
@@ -919,22 +1046,45 @@ impl<'a> Scanner<'a> {
 /// fingerprint is MD5-shaped, an authentihash SHA-256-shaped, but importing them as
 /// `file:hashes.MD5`/`SHA-256` would create wrong indicators.
 const FINGERPRINT_LABELS: &[&str] = &[
-    "imphash", "import hash", "importhash", "authentihash", "pehash", "rich header hash", "richhash",
-    "ssdeep", "tlsh", "vhash", "telfhash", "ja3", "ja3s", "ja4", "jarm", "icon hash", "favicon hash",
+    "imphash",
+    "import hash",
+    "importhash",
+    "authentihash",
+    "pehash",
+    "rich header hash",
+    "richhash",
+    "ssdeep",
+    "tlsh",
+    "vhash",
+    "telfhash",
+    "ja3",
+    "ja3s",
+    "ja4",
+    "jarm",
+    "icon hash",
+    "favicon hash",
 ];
 
 /// Is the hash at `s` labelled as a non-file fingerprint (`imphash: <md5>`,
 /// `JA3 - <md5>`)? Looks back over `:`, `=`, `-` and blanks on the same line.
 fn fingerprint_label_before(b: &[u8], s: usize) -> bool {
     let mut k = s;
-    while k > 0 && matches!(b[k - 1], b' ' | b'\t' | b'\n' | b'\r' | b':' | b'=' | b'-' | b'*' | b'`' | b'|') && s - k < 8 {
+    while k > 0
+        && matches!(
+            b[k - 1],
+            b' ' | b'\t' | b'\n' | b'\r' | b':' | b'=' | b'-' | b'*' | b'`' | b'|'
+        )
+        && s - k < 8
+    {
         k -= 1;
     }
     if k == s && s > 0 {
         return false;
     }
     let start = k.saturating_sub(20);
-    let Ok(before) = std::str::from_utf8(&b[start..k]) else { return false };
+    let Ok(before) = std::str::from_utf8(&b[start..k]) else {
+        return false;
+    };
     let before = before.to_ascii_lowercase();
     FINGERPRINT_LABELS.iter().any(|l| {
         before.ends_with(l) && {
@@ -975,12 +1125,17 @@ fn parse_cve_tail(b: &[u8], e: usize) -> Option<(usize, String)> {
     if !(4..=7).contains(&(ne - ns)) || b.get(ne).is_some_and(|&c| is_alnum(c)) {
         return None;
     }
-    Some((ne, format!("CVE-{}-{}", year, std::str::from_utf8(&b[ns..ne]).ok()?)))
+    Some((
+        ne,
+        format!("CVE-{}-{}", year, std::str::from_utf8(&b[ns..ne]).ok()?),
+    ))
 }
 
 /// CJK (or other non-ASCII) text glued to an ASCII name: `これはexample.comです`.
 fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
-    let Some(seg) = t.get(s..e) else { return (s, e) };
+    let Some(seg) = t.get(s..e) else {
+        return (s, e);
+    };
     if seg.is_ascii() {
         return (s, e);
     }
@@ -1009,17 +1164,29 @@ fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
 
 /// Canonical URL: scheme and host lower-cased, the rest as written.
 pub(crate) fn canonical_url(raw: &str) -> String {
-    let Some(p) = punycode::scheme_end(raw) else { return raw.to_string() };
+    let Some(p) = punycode::scheme_end(raw) else {
+        return raw.to_string();
+    };
     let scheme = raw[..p].to_ascii_lowercase();
     let rest = &raw[p + 3..];
     let auth_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let auth = &rest[..auth_len];
     let host_start = auth.rfind('@').map(|i| i + 1).unwrap_or(0);
     let hp = &auth[host_start..];
-    let host_len = if hp.starts_with('[') { hp.find(']').map_or(hp.len(), |i| i + 1) } else { hp.rfind(':').unwrap_or(hp.len()) };
+    let host_len = if hp.starts_with('[') {
+        hp.find(']').map_or(hp.len(), |i| i + 1)
+    } else {
+        hp.rfind(':').unwrap_or(hp.len())
+    };
     let host = lower_host(&hp[..host_len]);
     let host = host.strip_suffix('.').map(str::to_string).unwrap_or(host);
-    format!("{scheme}://{}{}{}{}", &auth[..host_start], host, &hp[host_len..], &rest[auth_len..])
+    format!(
+        "{scheme}://{}{}{}{}",
+        &auth[..host_start],
+        host,
+        &hp[host_len..],
+        &rest[auth_len..]
+    )
 }
 
 /// Host of a URL value (scheme optional), for deny-list checks.
@@ -1046,7 +1213,13 @@ fn host_denied(host: &str, deny: &[String]) -> bool {
 
 /// Run every pass on `t` (already refanged or not) and mark nested candidates.
 pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> {
-    let mut sc = Scanner { t, b: t.as_bytes(), opts, map, out: Vec::new() };
+    let mut sc = Scanner {
+        t,
+        b: t.as_bytes(),
+        opts,
+        map,
+        out: Vec::new(),
+    };
     let k = opts.kinds;
     if k.contains(IocKind::Url) || k.contains(IocKind::Domain) {
         sc.urls();
@@ -1054,10 +1227,19 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
     if k.contains(IocKind::Email) {
         sc.emails();
     }
-    let want_hosts = k.contains(IocKind::Domain) || k.contains(IocKind::Ipv4) || k.contains(IocKind::Url);
-    let want_words = [IocKind::Md5, IocKind::Sha1, IocKind::Sha256, IocKind::Sha512, IocKind::Btc, IocKind::Cve, IocKind::Asn]
-        .iter()
-        .any(|x| k.contains(*x));
+    let want_hosts =
+        k.contains(IocKind::Domain) || k.contains(IocKind::Ipv4) || k.contains(IocKind::Url);
+    let want_words = [
+        IocKind::Md5,
+        IocKind::Sha1,
+        IocKind::Sha256,
+        IocKind::Sha512,
+        IocKind::Btc,
+        IocKind::Cve,
+        IocKind::Asn,
+    ]
+    .iter()
+    .any(|x| k.contains(*x));
     if want_hosts || want_words {
         sc.hosts(want_hosts, want_words);
     }
@@ -1065,7 +1247,9 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
         sc.ipv6();
     }
     let mut out = sc.out;
-    super::set::merge_sort(&mut out, |a, b| (a.s, std::cmp::Reverse(a.e), a.kind) < (b.s, std::cmp::Reverse(b.e), b.kind));
+    super::set::merge_sort(&mut out, |a, b| {
+        (a.s, std::cmp::Reverse(a.e), a.kind) < (b.s, std::cmp::Reverse(b.e), b.kind)
+    });
     // containers: URLs and emails
     let containers: Vec<(usize, usize)> = out
         .iter()
@@ -1085,7 +1269,11 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
 }
 
 /// Spans (kind, start, end) of top-level IOCs in the refanged text `t` (for `defang`).
-pub(crate) fn scan_with_map(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<(IocKind, usize, usize)> {
+pub(crate) fn scan_with_map(
+    t: &str,
+    opts: &ExtractOptions,
+    map: &Refanged,
+) -> Vec<(IocKind, usize, usize)> {
     scan(t, opts, map)
         .into_iter()
         .filter(|c| !c.nested && opts.kinds.contains(c.kind))
@@ -1095,7 +1283,11 @@ pub(crate) fn scan_with_map(t: &str, opts: &ExtractOptions, map: &Refanged) -> V
 
 /// Find the IOCs in `text`.
 pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
-    let map = if opts.refang { refang_map(text) } else { Refanged::default() };
+    let map = if opts.refang {
+        refang_map(text)
+    } else {
+        Refanged::default()
+    };
     let t: &str = if opts.refang { &map.text } else { text };
     let cands = scan(t, opts, &map);
     let mut seen: std::collections::HashSet<(IocKind, String)> = std::collections::HashSet::new();
@@ -1119,7 +1311,11 @@ pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
                 || match c.kind {
                     IocKind::Domain => host_denied(&c.value, &opts.deny),
                     IocKind::Url => host_denied(url_host(&c.value), &opts.deny),
-                    IocKind::Email => c.value.rsplit('@').next().is_some_and(|h| host_denied(h, &opts.deny)),
+                    IocKind::Email => c
+                        .value
+                        .rsplit('@')
+                        .next()
+                        .is_some_and(|h| host_denied(h, &opts.deny)),
                     _ => false,
                 };
             if denied {
@@ -1130,11 +1326,17 @@ pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
             continue;
         }
         let (start, end, defanged) = if opts.refang {
-            (map.to_orig_start(c.s), map.to_orig_end(c.e), map.touches(c.s, c.e))
+            (
+                map.to_orig_start(c.s),
+                map.to_orig_end(c.e),
+                map.touches(c.s, c.e),
+            )
         } else {
             (c.s, c.e, false)
         };
-        let Some(raw) = text.get(start..end) else { continue };
+        let Some(raw) = text.get(start..end) else {
+            continue;
+        };
         out.push(Ioc {
             kind: c.kind,
             value: c.value,

@@ -1,15 +1,38 @@
 //! IOC toolkit core: extraction, refang/defang, classification, STIX patterns and a
-//! compact local indicator matcher. Pure Rust, no regex, no allocation-heavy
-//! dependencies; every public function is total (never panics on input).
+//! compact local indicator matcher. Pure Rust (std only, plus `thiserror`), no regex;
+//! every public function is total: it never panics on input, slices only on char
+//! boundaries, and runs in time linear in its input (the STIX parser caps nesting).
+//!
+//! Public API (mounted by the lead as `crate::core::ioc`):
+//! ```text
+//! extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc>
+//! refang(s: &str) -> String                    defang(s: &str) -> String
+//! classify(v: &str) -> Option<Classification>
+//! classify_detailed(v: &str) -> Result<Classification, Rejection>
+//! classify_with(v: &str, opts: &ExtractOptions) -> Result<Classification, Rejection>
+//! stix_pattern_for(kind: IocKind, value: &str) -> Option<String>
+//! stix_pattern_for_ioc(ioc: &Ioc) -> Option<String>
+//! parse_stix_pattern(p: &str) -> Result<Pattern, PatternError>
+//!   Pattern::observables() -> Vec<Observable>   Pattern::iocs() -> Vec<(IocKind, String)>
+//! IndicatorSet::builder(SetOptions) -> SetBuilder
+//!   SetBuilder::insert(kind, value, Option<u32>) / insert_value(value, Option<u32>) -> Result<(), SetError>
+//!   SetBuilder::build() -> IndicatorSet
+//! IndicatorSet::from_pairs(iter of (kind, &str, Option<u32>), SetOptions) -> (IndicatorSet, Vec<SetError>)
+//!   contains(&str) -> bool   get(kind, &str) -> Option<Option<u32>>
+//!   match_text(&str, &ExtractOptions) -> Vec<SetMatch>   len()   heap_bytes()
+//! Ioc::punycode() -> Option<String>         punycode::domain_to_ascii / domain_to_unicode
+//! ```
 //!
 //! Module map:
 //! - [`extract`]: one-pass byte scanners that find IOCs in free text.
-//! - [`refang`]: refang/defang with an offset map back to the original text.
-//! - [`classify`]: validate and classify a single value (shared with Sekoia lookup/import).
+//! - [`refang`](mod@refang): refang/defang with an offset map back to the original text.
+//! - [`classify`](mod@classify): validate and classify a single value (shared with Sekoia lookup/import).
 //! - [`stix`]: STIX 2.1 pattern builder and parser.
 //! - [`set`]: [`IndicatorSet`], a compact matcher for large feeds.
-//! - [`tld`]: generated TLD table (see `tools/gen_tld.py`).
+//! - [`tld`]: generated TLD table (`tools/gen_tld.py`, PSL from PyPI `publicsuffixlist`).
 //! - [`punycode`], [`btc`], [`sha256`]: small self-contained algorithms.
+//!
+//! Conformance with three peers' test suites: `CONFORMANCE.md` beside this file.
 
 pub mod btc;
 pub mod classify;
@@ -26,13 +49,13 @@ mod conformance_tests;
 #[cfg(test)]
 mod tests;
 
-pub use classify::{classify, classify_with, classify_detailed, Classification, Rejection};
-pub use extract::extract_iocs;
+pub use classify::{classify, classify_detailed, classify_with, Classification, Rejection};
+pub use extract::{extract_iocs, is_reserved_ipv4, is_reserved_ipv6, FILE_EXTENSION_TLDS};
 pub use refang::{defang, refang};
 pub use set::{IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions};
 pub use stix::{
-    parse_stix_pattern, stix_pattern_for, stix_pattern_for_ioc, Observable, Pattern,
-    PatternError, PatternErrorKind,
+    parse_stix_pattern, stix_pattern_for, stix_pattern_for_ioc, Observable, Pattern, PatternError,
+    PatternErrorKind,
 };
 
 /// The kinds of indicator the toolkit knows.
@@ -135,6 +158,12 @@ impl IocKind {
 
     fn bit(self) -> u16 {
         1u16 << (self as u16)
+    }
+}
+
+impl core::fmt::Display for IocKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

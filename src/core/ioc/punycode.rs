@@ -189,8 +189,11 @@ pub fn domain_to_unicode(host: &str) -> String {
 pub fn scheme_end(url: &str) -> Option<usize> {
     let p = url.find("://")?;
     let scheme = &url[..p];
-    (!scheme.is_empty() && scheme.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')))
-        .then_some(p)
+    (!scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')))
+    .then_some(p)
 }
 
 /// Punycode the host of a URL (`scheme://[userinfo@]host[:port]/...`).
@@ -264,12 +267,12 @@ pub fn lower(s: &str) -> String {
             let l = match u {
                 0x41..=0x5A => u + 0x20,
                 0xC0..=0xDE if u != 0xD7 => u + 0x20,
-                0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
-                0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
+                0x100..=0x137 | 0x14A..=0x177 if u & 1 == 0 => u + 1,
+                0x139..=0x148 | 0x179..=0x17E if u & 1 == 1 => u + 1,
                 0x391..=0x3A9 if u != 0x3A2 => u + 0x20,
                 0x400..=0x40F => u + 0x50,
                 0x410..=0x42F => u + 0x20,
-                0x460..=0x481 | 0x48A..=0x4BF if u % 2 == 0 => u + 1,
+                0x460..=0x481 | 0x48A..=0x4BF if u & 1 == 0 => u + 1,
                 0x531..=0x556 => u + 0x30,
                 0xFF21..=0xFF3A => u + 0x20,
                 _ => u,

@@ -29,7 +29,10 @@ pub struct Refanged {
 impl Refanged {
     /// The text unchanged (no refanging).
     pub fn identity(s: &str) -> Self {
-        Refanged { text: s.to_string(), pieces: Vec::new() }
+        Refanged {
+            text: s.to_string(),
+            pieces: Vec::new(),
+        }
     }
 
     fn locate(&self, o: usize) -> (Option<&Piece>, usize) {
@@ -79,7 +82,6 @@ fn is_open(c: u8) -> bool {
 fn is_close(c: u8) -> bool {
     matches!(c, b']' | b')' | b'}')
 }
-
 
 /// Try a bracketed token at `i`; returns (end, replacement).
 fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
@@ -168,7 +170,12 @@ pub fn refang_map(s: &str) -> Refanged {
                 out.reserve(n);
             }
             out.push_str(&s[copy_from..from]);
-            pieces.push(Piece { out: out.len(), out_len: $rep.len(), inp: from, inp_len: to - from });
+            pieces.push(Piece {
+                out: out.len(),
+                out_len: $rep.len(),
+                inp: from,
+                inp_len: to - from,
+            });
             out.push_str($rep);
             copy_from = to;
             i = to;
@@ -232,7 +239,12 @@ pub fn refang_map(s: &str) -> Refanged {
                 while m < n && is_close(b[m]) && m - i <= 4 {
                     m += 1;
                 }
-                if (k < i || m > i + 1) && k > 0 && is_wordish(b[k - 1]) && m < n && is_wordish(b[m]) {
+                if (k < i || m > i + 1)
+                    && k > 0
+                    && is_wordish(b[k - 1])
+                    && m < n
+                    && is_wordish(b[m])
+                {
                     emit!(k, m, ".");
                 }
             }
@@ -260,7 +272,10 @@ pub fn refang_map(s: &str) -> Refanged {
         i += 1;
     }
     if pieces.is_empty() {
-        return Refanged { text: s.to_string(), pieces };
+        return Refanged {
+            text: s.to_string(),
+            pieces,
+        };
     }
     out.push_str(&s[copy_from..]);
     Refanged { text: out, pieces }
@@ -356,7 +371,9 @@ pub fn defang(s: &str) -> String {
         if os < last || oe < os {
             continue;
         }
-        let (Some(seg), Some(before)) = (text.get(st..en), s.get(last..os)) else { continue };
+        let (Some(seg), Some(before)) = (text.get(st..en), s.get(last..os)) else {
+            continue;
+        };
         out.push_str(before);
         match kind {
             IocKind::Url => {

@@ -102,7 +102,10 @@ pub(crate) fn heap_sort<T, F: FnMut(&T, &T) -> bool>(v: &mut [T], mut less: F) {
 /// Classify an explicit feed/lookup value: no file-extension policy, and the
 /// code-identifier casing rule does not apply (the value is known to be an indicator).
 fn classify_lenient(v: &str) -> Result<super::Classification, super::Rejection> {
-    let opts = ExtractOptions { file_ext_policy: super::FileExtPolicy::Allow, ..ExtractOptions::default() };
+    let opts = ExtractOptions {
+        file_ext_policy: super::FileExtPolicy::Allow,
+        ..ExtractOptions::default()
+    };
     match classify_with(v, &opts) {
         Err(super::Rejection::CodeIdentifier) => classify_with(&punycode::lower(v), &opts),
         r => r,
@@ -147,7 +150,10 @@ struct Sorted<K> {
 
 impl<K> Default for Sorted<K> {
     fn default() -> Self {
-        Sorted { keys: Vec::new(), payloads: Vec::new() }
+        Sorted {
+            keys: Vec::new(),
+            payloads: Vec::new(),
+        }
     }
 }
 
@@ -157,7 +163,11 @@ impl<K: Ord + Copy> Sorted<K> {
         v.dedup_by(|a, b| a.0 == b.0);
         Sorted {
             keys: v.iter().map(|x| x.0).collect(),
-            payloads: if with_payloads { v.iter().map(|x| x.1).collect() } else { Vec::new() },
+            payloads: if with_payloads {
+                v.iter().map(|x| x.1).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
     fn get(&self, k: &K) -> Option<u32> {
@@ -203,7 +213,11 @@ struct Indexed<K> {
 
 impl<K> Default for Indexed<K> {
     fn default() -> Self {
-        Indexed { sorted: Sorted::default(), bits: 0, index: Vec::new() }
+        Indexed {
+            sorted: Sorted::default(),
+            bits: 0,
+            index: Vec::new(),
+        }
     }
 }
 
@@ -227,7 +241,11 @@ impl<K: Prefixed> Indexed<K> {
             }
             index.push(n as u32);
         }
-        Indexed { sorted, bits, index }
+        Indexed {
+            sorted,
+            bits,
+            index,
+        }
     }
     fn prefix(k: &K, bits: u32) -> u32 {
         if bits == 0 {
@@ -364,7 +382,10 @@ impl StrTable {
         self.payloads.shrink_to_fit();
     }
     fn bytes(&self) -> usize {
-        self.arena.capacity() + self.offsets.capacity() * 4 + self.payloads.capacity() * 4 + self.table.capacity() * 4
+        self.arena.capacity()
+            + self.offsets.capacity() * 4
+            + self.payloads.capacity() * 4
+            + self.table.capacity() * 4
     }
 }
 
@@ -377,7 +398,10 @@ struct Cidrs<K> {
 
 impl<K> Default for Cidrs<K> {
     fn default() -> Self {
-        Cidrs { set: Sorted::default(), prefixes: Vec::new() }
+        Cidrs {
+            set: Sorted::default(),
+            prefixes: Vec::new(),
+        }
     }
 }
 
@@ -447,7 +471,10 @@ fn str_key(kind: IocKind, value: &str) -> Option<Vec<u8>> {
             format!("{}@{}", punycode::lower(l), punycode::domain_to_ascii(d)?)
         }
         IocKind::Cve => value.to_ascii_uppercase(),
-        IocKind::Asn => format!("AS{}", value.trim_start_matches(|c: char| !c.is_ascii_digit())),
+        IocKind::Asn => format!(
+            "AS{}",
+            value.trim_start_matches(|c: char| !c.is_ascii_digit())
+        ),
         IocKind::Btc => value.to_string(),
         _ => return None,
     };
@@ -476,7 +503,10 @@ fn url_key(v: &str) -> Option<String> {
         (hp[..e].to_ascii_lowercase(), &hp[e..])
     } else {
         let e = hp.rfind(':').unwrap_or(hp.len());
-        (punycode::domain_to_ascii(hp[..e].trim_end_matches('.'))?, &hp[e..])
+        (
+            punycode::domain_to_ascii(hp[..e].trim_end_matches('.'))?,
+            &hp[e..],
+        )
     };
     let port = match (scheme.as_str(), port) {
         ("http", ":80") | ("https", ":443") => "",
@@ -485,20 +515,32 @@ fn url_key(v: &str) -> Option<String> {
     if tail == "/" {
         tail = "";
     }
-    let scheme_part = if scheme == "http" || scheme == "https" { String::new() } else { format!("{scheme}://") };
+    let scheme_part = if scheme == "http" || scheme == "https" {
+        String::new()
+    } else {
+        format!("{scheme}://")
+    };
     Some(format!("{scheme_part}{user}{host}{port}{tail}"))
 }
 
 impl SetBuilder {
     /// Add `value` of `kind` (validated and normalised as extraction does; CIDR
     /// ranges accepted for IPv4/IPv6).
-    pub fn insert(&mut self, kind: IocKind, value: &str, payload: Option<u32>) -> Result<(), SetError> {
+    pub fn insert(
+        &mut self,
+        kind: IocKind,
+        value: &str,
+        payload: Option<u32>,
+    ) -> Result<(), SetError> {
         let p = payload.unwrap_or(NONE);
         if payload.is_some() {
             self.payloads_used = true;
         }
         let v = value.trim();
-        let invalid = || SetError::Invalid { kind, value: v.to_string() };
+        let invalid = || SetError::Invalid {
+            kind,
+            value: v.to_string(),
+        };
         // CIDR entries
         if matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
             if let Some((a, pfx)) = v.split_once('/') {
@@ -536,7 +578,11 @@ impl SetBuilder {
             Ok(c) => self.insert(c.kind, value, payload),
             Err(_) => {
                 // maybe a CIDR range
-                let kind = if value.contains(':') { IocKind::Ipv6 } else { IocKind::Ipv4 };
+                let kind = if value.contains(':') {
+                    IocKind::Ipv6
+                } else {
+                    IocKind::Ipv4
+                };
                 if value.contains('/') && self.insert(kind, value, payload).is_ok() {
                     return Ok(());
                 }
@@ -546,14 +592,19 @@ impl SetBuilder {
     }
 
     fn insert_canonical(&mut self, kind: IocKind, v: &str, p: u32) -> Result<(), SetError> {
-        let bad = || SetError::Invalid { kind, value: v.to_string() };
+        let bad = || SetError::Invalid {
+            kind,
+            value: v.to_string(),
+        };
         match kind {
             IocKind::Md5 => self.md5.push((hex_to(v).ok_or_else(bad)?, p)),
             IocKind::Sha1 => self.sha1.push((hex_to(v).ok_or_else(bad)?, p)),
             IocKind::Sha256 => self.sha256.push((hex_to(v).ok_or_else(bad)?, p)),
             IocKind::Sha512 => self.sha512.push((hex_to(v).ok_or_else(bad)?, p)),
             IocKind::Ipv4 => self.v4.push((u32::from(parse_ipv4(v).ok_or_else(bad)?), p)),
-            IocKind::Ipv6 => self.v6.push((u128::from(v.parse::<Ipv6Addr>().map_err(|_| bad())?), p)),
+            IocKind::Ipv6 => self
+                .v6
+                .push((u128::from(v.parse::<Ipv6Addr>().map_err(|_| bad())?), p)),
             _ => {
                 let key = str_key(kind, v).ok_or_else(bad)?;
                 self.strs.insert(&key, p)?;
@@ -583,8 +634,14 @@ impl SetBuilder {
             sha512: Indexed::build(self.sha512, wp),
             v4: Indexed::build(self.v4, wp),
             v6: Indexed::build(self.v6, wp),
-            v4c: Cidrs { set: cidrs4, prefixes: p4 },
-            v6c: Cidrs { set: cidrs6, prefixes: p6 },
+            v4c: Cidrs {
+                set: cidrs4,
+                prefixes: p4,
+            },
+            v6c: Cidrs {
+                set: cidrs6,
+                prefixes: p6,
+            },
             strs,
         }
     }
@@ -627,7 +684,10 @@ fn opt(p: u32) -> Option<u32> {
 impl IndicatorSet {
     /// Start building a set.
     pub fn builder(opts: SetOptions) -> SetBuilder {
-        SetBuilder { opts, ..SetBuilder::default() }
+        SetBuilder {
+            opts,
+            ..SetBuilder::default()
+        }
     }
 
     /// Build from (kind, value) pairs; returns the set and the rejected entries.
@@ -692,7 +752,10 @@ impl IndicatorSet {
                 for &pfx in &self.v4c.prefixes {
                     let net = ip & mask4(pfx);
                     if let Some(p) = self.v4c.set.get(&(pfx, net)) {
-                        return Some((Some(format!("{}/{pfx}", std::net::Ipv4Addr::from(net))), opt(p)));
+                        return Some((
+                            Some(format!("{}/{pfx}", std::net::Ipv4Addr::from(net))),
+                            opt(p),
+                        ));
                     }
                 }
                 None
@@ -726,7 +789,11 @@ impl IndicatorSet {
                     &mut buf[..l]
                 } else {
                     heap = str_key(kind, v)?;
-                    return self.strs.get(&heap).map(|p| (None, opt(p))).or_else(|| self.suffix_lookup(heap));
+                    return self
+                        .strs
+                        .get(&heap)
+                        .map(|p| (None, opt(p)))
+                        .or_else(|| self.suffix_lookup(heap));
                 };
                 if let Some(p) = self.strs.get(key) {
                     return hit(p);
@@ -743,7 +810,10 @@ impl IndicatorSet {
                     }
                     key[start] = kind as u8;
                     if let Some(p) = self.strs.get(&key[start..]) {
-                        return Some((Some(String::from_utf8_lossy(&key[start + 1..]).into_owned()), opt(p)));
+                        return Some((
+                            Some(String::from_utf8_lossy(&key[start + 1..]).into_owned()),
+                            opt(p),
+                        ));
                     }
                     j = start + 1;
                 }
@@ -796,7 +866,11 @@ impl IndicatorSet {
             .filter_map(|ioc| {
                 let (entry, payload) = self.lookup_canonical(ioc.kind, &ioc.value)?;
                 let entry = entry.unwrap_or_else(|| ioc.value.clone());
-                Some(SetMatch { ioc, entry, payload })
+                Some(SetMatch {
+                    ioc,
+                    entry,
+                    payload,
+                })
             })
             .collect()
     }
@@ -808,13 +882,22 @@ mod tests {
 
     #[test]
     fn basic_set() {
-        let mut b = IndicatorSet::builder(SetOptions { domain_suffix: true });
+        let mut b = IndicatorSet::builder(SetOptions {
+            domain_suffix: true,
+        });
         b.insert(IocKind::Domain, "Evil.COM", Some(7)).unwrap();
-        b.insert(IocKind::Sha256, "275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F", Some(1)).unwrap();
+        b.insert(
+            IocKind::Sha256,
+            "275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F",
+            Some(1),
+        )
+        .unwrap();
         b.insert(IocKind::Ipv4, "10.1.0.0/16", Some(2)).unwrap();
         b.insert(IocKind::Ipv4, "8.8.8.8", None).unwrap();
-        b.insert(IocKind::Url, "HTTPS://Bad.example.org/x?y=1", Some(3)).unwrap();
-        b.insert(IocKind::Domain, "はじめよう.みんな", Some(4)).unwrap();
+        b.insert(IocKind::Url, "HTTPS://Bad.example.org/x?y=1", Some(3))
+            .unwrap();
+        b.insert(IocKind::Domain, "はじめよう.みんな", Some(4))
+            .unwrap();
         b.insert(IocKind::Ipv6, "2001:db8::/32", Some(5)).unwrap();
         b.insert_value("a@b.com", Some(6)).unwrap();
         assert!(b.insert(IocKind::Md5, "zz", None).is_err());
@@ -834,9 +917,18 @@ mod tests {
         assert!(s.contains("xn--p8j9a0d9c9a.xn--q9jyb4c"));
         assert!(s.contains("2001:db8:1::5"));
         assert!(s.contains("A@B.com"));
-        let m = s.match_text("seen hxxp://sub.evil[.]com/a and 10.1.2.3, 9.9.9.9", &ExtractOptions::default());
-        let entries: Vec<_> = m.iter().map(|m| (m.ioc.kind, m.entry.as_str(), m.payload)).collect();
-        assert!(entries.contains(&(IocKind::Domain, "evil.com", Some(7))), "{entries:?}");
+        let m = s.match_text(
+            "seen hxxp://sub.evil[.]com/a and 10.1.2.3, 9.9.9.9",
+            &ExtractOptions::default(),
+        );
+        let entries: Vec<_> = m
+            .iter()
+            .map(|m| (m.ioc.kind, m.entry.as_str(), m.payload))
+            .collect();
+        assert!(
+            entries.contains(&(IocKind::Domain, "evil.com", Some(7))),
+            "{entries:?}"
+        );
         assert!(entries.contains(&(IocKind::Ipv4, "10.1.0.0/16", Some(2))));
         assert_eq!(entries.len(), 2);
     }
@@ -860,10 +952,19 @@ mod tests {
         for i in 0..n {
             let r = next();
             let v = match i % 4 {
-                0 => (IocKind::Sha256, format!("{:016x}{:016x}{:016x}{:016x}", r, next(), next(), next())),
+                0 => (
+                    IocKind::Sha256,
+                    format!("{:016x}{:016x}{:016x}{:016x}", r, next(), next(), next()),
+                ),
                 1 => (IocKind::Md5, format!("{:016x}{:016x}", r, next())),
-                2 => (IocKind::Domain, format!("h{:x}.example{}.com", r & 0xffff_ffff, r % 1000)),
-                _ => (IocKind::Ipv4, std::net::Ipv4Addr::from(r as u32).to_string()),
+                2 => (
+                    IocKind::Domain,
+                    format!("h{:x}.example{}.com", r & 0xffff_ffff, r % 1000),
+                ),
+                _ => (
+                    IocKind::Ipv4,
+                    std::net::Ipv4Addr::from(r as u32).to_string(),
+                ),
             };
             values.push(v);
         }
@@ -907,11 +1008,28 @@ mod tests {
             std::hint::black_box(set.contains(v));
         }
         let full = t.elapsed();
-        eprintln!("IndicatorSet: {} entries, build {:?}, {:.1} bytes/indicator (payload u32 included)", set.len(), build, set.heap_bytes() as f64 / set.len() as f64);
-        eprintln!("HashSet<String>: build {:?}, ~{:.1} bytes/indicator (no payload)", hs_build, hs_bytes as f64 / hs.len() as f64);
-        eprintln!("lookups (canonical): IndicatorSet {:.2} M/s ({} hits) vs HashSet {:.2} M/s ({} hits)",
-            probes.len() as f64 / ours.as_secs_f64() / 1e6, hits, probes.len() as f64 / theirs.as_secs_f64() / 1e6, hs_hits);
-        eprintln!("contains() with classify+normalise of raw input: {:.2} M/s", 200_000.0 / full.as_secs_f64() / 1e6);
+        eprintln!(
+            "IndicatorSet: {} entries, build {:?}, {:.1} bytes/indicator (payload u32 included)",
+            set.len(),
+            build,
+            set.heap_bytes() as f64 / set.len() as f64
+        );
+        eprintln!(
+            "HashSet<String>: build {:?}, ~{:.1} bytes/indicator (no payload)",
+            hs_build,
+            hs_bytes as f64 / hs.len() as f64
+        );
+        eprintln!(
+            "lookups (canonical): IndicatorSet {:.2} M/s ({} hits) vs HashSet {:.2} M/s ({} hits)",
+            probes.len() as f64 / ours.as_secs_f64() / 1e6,
+            hits,
+            probes.len() as f64 / theirs.as_secs_f64() / 1e6,
+            hs_hits
+        );
+        eprintln!(
+            "contains() with classify+normalise of raw input: {:.2} M/s",
+            200_000.0 / full.as_secs_f64() / 1e6
+        );
         assert_eq!(hits, hs_hits);
 
         // the real ESET indicator list (hashes + network IOCs)
@@ -923,7 +1041,9 @@ mod tests {
             let (mut ok, mut rejected) = (0, 0);
             let mut raw_bytes = 0usize;
             for line in csv.lines().skip(1) {
-                let Some(value) = line.rsplit(',').next() else { continue };
+                let Some(value) = line.rsplit(',').next() else {
+                    continue;
+                };
                 for v in value.split('|') {
                     match b.insert_value(v, None) {
                         Ok(()) => {

@@ -29,7 +29,10 @@ pub fn stix_pattern_for(kind: IocKind, value: &str) -> Option<String> {
             format!("[file:hashes.'{}' = {q}]", kind.hash_algorithm()?)
         }
         IocKind::Asn => {
-            let n: u32 = value.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
+            let n: u32 = value
+                .trim_start_matches(|c: char| !c.is_ascii_digit())
+                .parse()
+                .ok()?;
             format!("[autonomous-system:number = {n}]")
         }
         IocKind::Cve | IocKind::Btc => return None,
@@ -170,7 +173,9 @@ impl Literal {
     /// Plain text of a scalar literal (strings unescaped, numbers formatted).
     pub fn text(&self) -> String {
         match self {
-            Literal::Str(s) | Literal::Binary(s) | Literal::Hex(s) | Literal::Timestamp(s) => s.clone(),
+            Literal::Str(s) | Literal::Binary(s) | Literal::Hex(s) | Literal::Timestamp(s) => {
+                s.clone()
+            }
             Literal::Int(i) => i.to_string(),
             Literal::Float(_, t) => t.clone(),
             Literal::Bool(b) => b.to_string(),
@@ -197,9 +202,9 @@ impl Pattern {
         while let Some(o) = stack.pop() {
             match o {
                 ObservationExpr::Observation(c) => comps.push(c),
-                ObservationExpr::And(v) | ObservationExpr::Or(v) | ObservationExpr::FollowedBy(v) => {
-                    stack.extend(v.iter().rev())
-                }
+                ObservationExpr::And(v)
+                | ObservationExpr::Or(v)
+                | ObservationExpr::FollowedBy(v) => stack.extend(v.iter().rev()),
                 ObservationExpr::Qualified(inner, _) => stack.push(inner),
             }
             while let Some(c) = comps.pop() {
@@ -232,7 +237,7 @@ impl Pattern {
         out
     }
 
-    /// The equality leaves that are IOCs we know (validated with [`classify`]):
+    /// The equality leaves that are IOCs we know (validated with [`classify()`](fn@super::classify)):
     /// `ipv4-addr:value`, `ipv6-addr:value`, `domain-name:value`, `url:value`,
     /// `email-addr:value`, `file:hashes.*`, `autonomous-system:number`.
     /// CIDR ranges and junk are skipped.
@@ -254,9 +259,12 @@ impl Pattern {
                     }
                     continue;
                 }
-                ("file", p) if p.starts_with("hashes.") => {
-                    &[IocKind::Md5, IocKind::Sha1, IocKind::Sha256, IocKind::Sha512]
-                }
+                ("file", p) if p.starts_with("hashes.") => &[
+                    IocKind::Md5,
+                    IocKind::Sha1,
+                    IocKind::Sha256,
+                    IocKind::Sha512,
+                ],
                 _ => continue,
             };
             if let Some(c) = classify(&v) {
@@ -283,7 +291,10 @@ pub enum PatternErrorKind {
     InvalidBinary,
     InvalidHex,
     /// expected …, found …
-    Unexpected { expected: &'static str, found: String },
+    Unexpected {
+        expected: &'static str,
+        found: String,
+    },
     TooDeep,
     TrailingInput,
 }
@@ -324,7 +335,9 @@ enum Tok {
 }
 
 fn describe(t: Option<&(Tok, usize)>) -> String {
-    let Some((t, _)) = t else { return "end of pattern".into() };
+    let Some((t, _)) = t else {
+        return "end of pattern".into();
+    };
     match t {
         Tok::LBracket => "'['".into(),
         Tok::RBracket => "']'".into(),
@@ -350,14 +363,22 @@ impl core::fmt::Display for PatternErrorKind {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             PatternErrorKind::Empty => f.write_str("empty pattern"),
-            PatternErrorKind::UnexpectedChar(c) => write!(f, "unexpected character U+{:04X}", *c as u32),
+            PatternErrorKind::UnexpectedChar(c) => {
+                write!(f, "unexpected character U+{:04X}", *c as u32)
+            }
             PatternErrorKind::UnterminatedString => f.write_str("unterminated string literal"),
-            PatternErrorKind::InvalidEscape => f.write_str("invalid escape (only \\\\ and \\' are allowed)"),
+            PatternErrorKind::InvalidEscape => {
+                f.write_str("invalid escape (only \\\\ and \\' are allowed)")
+            }
             PatternErrorKind::InvalidNumber => f.write_str("invalid number"),
-            PatternErrorKind::InvalidTimestamp => f.write_str("invalid timestamp (want t'YYYY-MM-DDTHH:MM:SS[.s]Z')"),
+            PatternErrorKind::InvalidTimestamp => {
+                f.write_str("invalid timestamp (want t'YYYY-MM-DDTHH:MM:SS[.s]Z')")
+            }
             PatternErrorKind::InvalidBinary => f.write_str("invalid base64 in b'...'"),
             PatternErrorKind::InvalidHex => f.write_str("invalid hex in h'...'"),
-            PatternErrorKind::Unexpected { expected, found } => write!(f, "expected {expected}, found {found}"),
+            PatternErrorKind::Unexpected { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
             PatternErrorKind::TooDeep => write!(f, "nesting deeper than {MAX_DEPTH}"),
             PatternErrorKind::TrailingInput => f.write_str("unexpected input after the pattern"),
         }
@@ -444,7 +465,9 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, PatternError> {
                 let tok = match c {
                     b'b' => {
                         let ok = v.len() % 4 == 0
-                            && v.bytes().all(|x| x.is_ascii_alphanumeric() || x == b'+' || x == b'/' || x == b'=')
+                            && v.bytes().all(|x| {
+                                x.is_ascii_alphanumeric() || x == b'+' || x == b'/' || x == b'='
+                            })
                             && !v.trim_end_matches('=').contains('=')
                             && v.len() - v.trim_end_matches('=').len() <= 2;
                         if !ok {
@@ -497,7 +520,10 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, PatternError> {
                 let tok = if float {
                     Tok::Float(parse_decimal(text), text.to_string())
                 } else {
-                    Tok::Int(text.parse().map_err(|_| PatternError { kind: PatternErrorKind::InvalidNumber, pos: start })?)
+                    Tok::Int(text.parse().map_err(|_| PatternError {
+                        kind: PatternErrorKind::InvalidNumber,
+                        pos: start,
+                    })?)
                 };
                 out.push((tok, start));
                 i = j;
@@ -582,7 +608,10 @@ fn valid_timestamp(v: &str) -> bool {
         return false;
     }
     let rest = &v[19..v.len() - 1];
-    rest.is_empty() || (rest.len() > 1 && rest.starts_with('.') && rest[1..].bytes().all(|c| c.is_ascii_digit()))
+    rest.is_empty()
+        || (rest.len() > 1
+            && rest.starts_with('.')
+            && rest[1..].bytes().all(|c| c.is_ascii_digit()))
 }
 
 // ------------------------------------------------------------------ parser
@@ -605,7 +634,13 @@ impl Parser {
         matches!(self.peek(), Some(Tok::Ident(w)) if w == kw)
     }
     fn unexpected<T>(&self, expected: &'static str) -> Result<T, PatternError> {
-        err(PatternErrorKind::Unexpected { expected, found: describe(self.toks.get(self.i)) }, self.pos())
+        err(
+            PatternErrorKind::Unexpected {
+                expected,
+                found: describe(self.toks.get(self.i)),
+            },
+            self.pos(),
+        )
     }
     fn expect(&mut self, t: Tok, what: &'static str) -> Result<(), PatternError> {
         if self.peek() == Some(&t) {
@@ -638,7 +673,11 @@ impl Parser {
             self.i += 1;
             v.push(self.obs_or()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { ObservationExpr::FollowedBy(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            ObservationExpr::FollowedBy(v)
+        })
     }
     fn obs_or(&mut self) -> Result<ObservationExpr, PatternError> {
         let mut v = vec![self.obs_and()?];
@@ -646,7 +685,11 @@ impl Parser {
             self.i += 1;
             v.push(self.obs_and()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { ObservationExpr::Or(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            ObservationExpr::Or(v)
+        })
     }
     fn obs_and(&mut self) -> Result<ObservationExpr, PatternError> {
         let mut v = vec![self.obs_qualified()?];
@@ -654,7 +697,11 @@ impl Parser {
             self.i += 1;
             v.push(self.obs_qualified()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { ObservationExpr::And(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            ObservationExpr::And(v)
+        })
     }
     fn obs_qualified(&mut self) -> Result<ObservationExpr, PatternError> {
         let mut e = self.obs_primary()?;
@@ -728,7 +775,11 @@ impl Parser {
             self.i += 1;
             v.push(self.cmp_and()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { ComparisonExpr::Or(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            ComparisonExpr::Or(v)
+        })
     }
     fn cmp_and(&mut self) -> Result<ComparisonExpr, PatternError> {
         let mut v = vec![self.prop_test()?];
@@ -736,7 +787,11 @@ impl Parser {
             self.i += 1;
             v.push(self.prop_test()?);
         }
-        Ok(if v.len() == 1 { v.remove(0) } else { ComparisonExpr::And(v) })
+        Ok(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            ComparisonExpr::And(v)
+        })
     }
     fn prop_test(&mut self) -> Result<ComparisonExpr, PatternError> {
         if self.peek() == Some(&Tok::LParen) {
@@ -773,18 +828,25 @@ impl Parser {
         self.i += 1;
         let value = match op {
             Operator::In => self.set_literal()?,
-            Operator::Like | Operator::Matches | Operator::IsSubset | Operator::IsSuperset => match self.peek() {
-                Some(Tok::Str(s)) => {
-                    let v = Literal::Str(s.clone());
-                    self.i += 1;
-                    v
+            Operator::Like | Operator::Matches | Operator::IsSubset | Operator::IsSuperset => {
+                match self.peek() {
+                    Some(Tok::Str(s)) => {
+                        let v = Literal::Str(s.clone());
+                        self.i += 1;
+                        v
+                    }
+                    _ => return self.unexpected("string literal"),
                 }
-                _ => return self.unexpected("string literal"),
-            },
+            }
             Operator::Eq | Operator::Neq => self.literal(true)?,
             _ => self.literal(false)?,
         };
-        Ok(ComparisonExpr::Test(Comparison { path, negated, op, value }))
+        Ok(ComparisonExpr::Test(Comparison {
+            path,
+            negated,
+            op,
+            value,
+        }))
     }
     fn literal(&mut self, allow_bool: bool) -> Result<Literal, PatternError> {
         let l = match self.peek() {
@@ -824,7 +886,9 @@ impl Parser {
             Some(Tok::Ident(w)) if !is_keyword(w) => w.clone(),
             _ => return self.unexpected("object type"),
         };
-        let ok_type = object_type.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        let ok_type = object_type
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
             && !object_type.starts_with('-')
             && !object_type.ends_with('-');
         if !ok_type {
@@ -834,8 +898,12 @@ impl Parser {
         self.expect(Tok::Colon, "':'")?;
         let mut components = Vec::new();
         match self.peek() {
-            Some(Tok::Ident(w)) if w.contains('-') => return self.unexpected("property name (quote names with '-')"),
-            Some(Tok::Ident(w)) if !is_keyword(w) => components.push(PathComponent::Property(w.clone())),
+            Some(Tok::Ident(w)) if w.contains('-') => {
+                return self.unexpected("property name (quote names with '-')")
+            }
+            Some(Tok::Ident(w)) if !is_keyword(w) => {
+                components.push(PathComponent::Property(w.clone()))
+            }
             Some(Tok::Str(s)) => components.push(PathComponent::Property(s.clone())),
             _ => return self.unexpected("property name"),
         }
@@ -858,13 +926,20 @@ impl Parser {
                     self.i += 1;
                     match self.peek() {
                         Some(Tok::Star) => components.push(PathComponent::Index(None)),
-                        Some(Tok::Int(n)) if *n >= 0 => components.push(PathComponent::Index(Some(*n))),
+                        Some(Tok::Int(n)) if *n >= 0 => {
+                            components.push(PathComponent::Index(Some(*n)))
+                        }
                         _ => return self.unexpected("list index or '*'"),
                     }
                     self.i += 1;
                     self.expect(Tok::RBracket, "']'")?;
                 }
-                _ => return Ok(ObjectPath { object_type, components }),
+                _ => {
+                    return Ok(ObjectPath {
+                        object_type,
+                        components,
+                    })
+                }
             }
         }
     }
@@ -873,8 +948,22 @@ impl Parser {
 fn is_keyword(w: &str) -> bool {
     matches!(
         w,
-        "AND" | "OR" | "NOT" | "FOLLOWEDBY" | "LIKE" | "MATCHES" | "ISSUBSET" | "ISSUPERSET" | "IN" | "EXISTS"
-            | "WITHIN" | "SECONDS" | "REPEATS" | "TIMES" | "START" | "STOP"
+        "AND"
+            | "OR"
+            | "NOT"
+            | "FOLLOWEDBY"
+            | "LIKE"
+            | "MATCHES"
+            | "ISSUBSET"
+            | "ISSUPERSET"
+            | "IN"
+            | "EXISTS"
+            | "WITHIN"
+            | "SECONDS"
+            | "REPEATS"
+            | "TIMES"
+            | "START"
+            | "STOP"
     )
 }
 
@@ -884,7 +973,12 @@ pub fn parse_stix_pattern(s: &str) -> Result<Pattern, PatternError> {
         return err(PatternErrorKind::Empty, 0);
     }
     let toks = lex(s)?;
-    let mut p = Parser { toks, i: 0, end: s.len(), depth: 0 };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        end: s.len(),
+        depth: 0,
+    };
     let root = p.obs_followed()?;
     if p.i != p.toks.len() {
         return err(PatternErrorKind::TrailingInput, p.pos());
@@ -904,16 +998,24 @@ mod tests {
         let mut out = Vec::new();
         let mut dirs = vec![root];
         while let Some(d) = dirs.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
             for e in rd.flatten() {
                 let p = e.path();
                 if p.is_dir() {
                     dirs.push(p);
                 } else if p.extension().is_some_and(|x| x == "json") {
-                    let Ok(t) = std::fs::read_to_string(&p) else { continue };
-                    let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else { continue };
+                    let Ok(t) = std::fs::read_to_string(&p) else {
+                        continue;
+                    };
+                    let Ok(v) = serde_json::from_str::<serde_json::Value>(&t) else {
+                        continue;
+                    };
                     for o in v["objects"].as_array().into_iter().flatten() {
-                        if o["type"] == "indicator" && o["pattern_type"].as_str().unwrap_or("stix") == "stix" {
+                        if o["type"] == "indicator"
+                            && o["pattern_type"].as_str().unwrap_or("stix") == "stix"
+                        {
                             if let Some(pat) = o["pattern"].as_str() {
                                 out.push((p.display().to_string(), pat.to_string()));
                             }
@@ -928,7 +1030,11 @@ mod tests {
     #[test]
     fn all_bundle_patterns_parse() {
         let pats = bundle_patterns();
-        assert!(pats.len() >= 40, "expected the OASIS example indicators, found {}", pats.len());
+        assert!(
+            pats.len() >= 40,
+            "expected the OASIS example indicators, found {}",
+            pats.len()
+        );
         let mut iocs = 0;
         for (f, p) in &pats {
             let parsed = parse_stix_pattern(p).unwrap_or_else(|e| panic!("{f}: {p}: {e}"));
@@ -963,7 +1069,9 @@ mod tests {
                 (IocKind::Md5, "d41d8cd98f00b204e9800998ecf8427e".into())
             ]
         );
-        let obs = parse_stix_pattern("[x:y[*].'k' = 'v']").unwrap().observables();
+        let obs = parse_stix_pattern("[x:y[*].'k' = 'v']")
+            .unwrap()
+            .observables();
         assert_eq!(obs[0].path, "y[*].k");
     }
 
@@ -1000,9 +1108,15 @@ mod tests {
         }
         // nesting is capped, never a stack overflow
         let deep = format!("{}[a:b = 1]{}", "(".repeat(100_000), ")".repeat(100_000));
-        assert_eq!(parse_stix_pattern(&deep).unwrap_err().kind, PatternErrorKind::TooDeep);
+        assert_eq!(
+            parse_stix_pattern(&deep).unwrap_err().kind,
+            PatternErrorKind::TooDeep
+        );
         let deep2 = format!("[{}a:b = 1{}]", "(".repeat(100_000), ")".repeat(100_000));
-        assert_eq!(parse_stix_pattern(&deep2).unwrap_err().kind, PatternErrorKind::TooDeep);
+        assert_eq!(
+            parse_stix_pattern(&deep2).unwrap_err().kind,
+            PatternErrorKind::TooDeep
+        );
     }
 
     #[test]
@@ -1010,7 +1124,10 @@ mod tests {
         for (k, v) in [
             (IocKind::Ipv4, "1.2.3.4"),
             (IocKind::Url, "http://x.com/it's\\here"),
-            (IocKind::Sha256, "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"),
+            (
+                IocKind::Sha256,
+                "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
+            ),
             (IocKind::Asn, "AS13335"),
             (IocKind::Email, "a@b.com"),
         ] {

@@ -3,10 +3,17 @@
 use super::*;
 
 fn ex(t: &str) -> Vec<(IocKind, String)> {
-    extract_iocs(t, &ExtractOptions::default()).into_iter().map(|i| (i.kind, i.value)).collect()
+    extract_iocs(t, &ExtractOptions::default())
+        .into_iter()
+        .map(|i| (i.kind, i.value))
+        .collect()
 }
 fn vals(t: &str, k: IocKind) -> Vec<String> {
-    extract_iocs(t, &ExtractOptions::default()).into_iter().filter(|i| i.kind == k).map(|i| i.value).collect()
+    extract_iocs(t, &ExtractOptions::default())
+        .into_iter()
+        .filter(|i| i.kind == k)
+        .map(|i| i.value)
+        .collect()
 }
 
 #[test]
@@ -37,29 +44,75 @@ fn basic_kinds() {
     assert!(has(IocKind::Asn, "AS13335"));
     assert!(has(IocKind::Asn, "AS15169"));
     assert!(has(IocKind::Btc, "1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj"));
-    assert!(has(IocKind::Btc, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"));
+    assert!(has(
+        IocKind::Btc,
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+    ));
     assert!(has(IocKind::Ipv6, "2001:db8::1"));
-    assert_eq!(vals("mail bad@[192.168.7.3]x and j@[IPv6:2001:db8::1]", IocKind::Email), vec!["bad@[192.168.7.3]", "j@[ipv6:2001:db8::1]"]);
+    assert_eq!(
+        vals(
+            "mail bad@[192.168.7.3]x and j@[IPv6:2001:db8::1]",
+            IocKind::Email
+        ),
+        vec!["bad@[192.168.7.3]", "j@[ipv6:2001:db8::1]"]
+    );
 }
 
 #[test]
 fn traps() {
-    assert!(vals("run main.py then open archive.zip and setup.exe", IocKind::Domain).is_empty());
-    assert_eq!(vals("host archive[.]zip", IocKind::Domain), vec!["archive.zip"]);
-    assert!(ex("version v4.12.7.3 and 1.2.3.4.5").is_empty(), "{:?}", ex("v4.12.7.3 1.2.3.4.5"));
+    assert!(vals(
+        "run main.py then open archive.zip and setup.exe",
+        IocKind::Domain
+    )
+    .is_empty());
+    assert_eq!(
+        vals("host archive[.]zip", IocKind::Domain),
+        vec!["archive.zip"]
+    );
+    assert!(
+        ex("version v4.12.7.3 and 1.2.3.4.5").is_empty(),
+        "{:?}",
+        ex("v4.12.7.3 1.2.3.4.5")
+    );
     assert!(vals("0x4966db520b0680fc19df5d7774ca96f42e6abd4f", IocKind::Sha1).is_empty());
     assert!(vals("d41d8cd98f00b204e9800998ecf8427ed41d8cd9", IocKind::Btc).is_empty());
     // labelled fingerprints are not file hashes
-    assert!(vals("imphash: 18ddf28a71089acdbab5038f58044c0a, JA3 = 18ddf28a71089acdbab5038f58044c0b", IocKind::Md5).is_empty());
-    assert_eq!(vals("md5: 18ddf28a71089acdbab5038f58044c0a", IocKind::Md5).len(), 1);
-    assert_eq!(vals("notimphash 18ddf28a71089acdbab5038f58044c0a", IocKind::Md5).len(), 1);
+    assert!(vals(
+        "imphash: 18ddf28a71089acdbab5038f58044c0a, JA3 = 18ddf28a71089acdbab5038f58044c0b",
+        IocKind::Md5
+    )
+    .is_empty());
+    assert_eq!(
+        vals("md5: 18ddf28a71089acdbab5038f58044c0a", IocKind::Md5).len(),
+        1
+    );
+    assert_eq!(
+        vals("notimphash 18ddf28a71089acdbab5038f58044c0a", IocKind::Md5).len(),
+        1
+    );
     assert!(vals("use ns::cafe and std::dead; abc::def", IocKind::Ipv6).is_empty());
+    assert!(vals("2015-05-26::\n as4 as3 fe80:: 2016::", IocKind::Ipv6).is_empty());
+    assert_eq!(
+        vals("::1 and ::ffff:1.2.3.4", IocKind::Ipv6),
+        vec!["::1", "::ffff:1.2.3.4"]
+    );
+    assert!(vals("as4 as3", IocKind::Asn).is_empty());
+    assert_eq!(vals("AS4 as1234", IocKind::Asn), vec!["AS4", "AS1234"]);
     assert!(vals("System.IO ADODB.Stream the file.It was", IocKind::Domain).is_empty());
-    assert_eq!(vals("EXAMPLE.COM and Example.com", IocKind::Domain), vec!["example.com", "example.com"]);
+    assert_eq!(
+        vals("EXAMPLE.COM and Example.com", IocKind::Domain),
+        vec!["example.com", "example.com"]
+    );
     assert!(vals("call foo.bar.com(1)", IocKind::Domain).is_empty());
-    let o = ExtractOptions { file_ext_policy: FileExtPolicy::Allow, ..Default::default() };
+    let o = ExtractOptions {
+        file_ext_policy: FileExtPolicy::Allow,
+        ..Default::default()
+    };
     assert_eq!(extract_iocs("main.py", &o).len(), 1);
-    let o = ExtractOptions { allow: vec!["main.py".into()], ..Default::default() };
+    let o = ExtractOptions {
+        allow: vec!["main.py".into()],
+        ..Default::default()
+    };
     assert_eq!(extract_iocs("main.py", &o).len(), 1);
 }
 
@@ -69,17 +122,32 @@ fn boundaries() {
     assert_eq!(u("See http://evil.com/a."), vec!["http://evil.com/a"]);
     assert_eq!(u("(see http://evil.com/a)"), vec!["http://evil.com/a"]);
     assert_eq!(u("[link](http://evil.com/a)"), vec!["http://evil.com/a"]);
-    assert_eq!(u("[http://evil.com/a](http://evil.com/b)"), vec!["http://evil.com/a", "http://evil.com/b"]);
+    assert_eq!(
+        u("[http://evil.com/a](http://evil.com/b)"),
+        vec!["http://evil.com/a", "http://evil.com/b"]
+    );
     assert_eq!(u("`http://evil.com/a`"), vec!["http://evil.com/a"]);
     assert_eq!(u("**http://evil.com/a**"), vec!["http://evil.com/a"]);
     assert_eq!(u("\"http://evil.com/a\""), vec!["http://evil.com/a"]);
     assert_eq!(u("'http://evil.com/a'"), vec!["http://evil.com/a"]);
     assert_eq!(u("`++hxxp://evil[.]com/a++`"), vec!["http://evil.com/a"]);
     assert_eq!(u("<http://evil.com/a>"), vec!["http://evil.com/a"]);
-    assert_eq!(u("http://evil.com/a,2024-01-01,malware"), vec!["http://evil.com/a"]);
-    assert_eq!(u("http://evil.com/a?x=1,2 ok"), vec!["http://evil.com/a?x=1,2"]);
-    assert_eq!(u("http://evil.com/?u=1,http://b.com/"), vec!["http://evil.com/?u=1", "http://b.com/"]);
-    assert_eq!(u("http://en.wikipedia.org/wiki/Foo_(bar) x"), vec!["http://en.wikipedia.org/wiki/Foo_(bar)"]);
+    assert_eq!(
+        u("http://evil.com/a,2024-01-01,malware"),
+        vec!["http://evil.com/a"]
+    );
+    assert_eq!(
+        u("http://evil.com/a?x=1,2 ok"),
+        vec!["http://evil.com/a?x=1,2"]
+    );
+    assert_eq!(
+        u("http://evil.com/?u=1,http://b.com/"),
+        vec!["http://evil.com/?u=1", "http://b.com/"]
+    );
+    assert_eq!(
+        u("http://en.wikipedia.org/wiki/Foo_(bar) x"),
+        vec!["http://en.wikipedia.org/wiki/Foo_(bar)"]
+    );
 }
 
 #[test]
@@ -99,17 +167,26 @@ fn refang_styles() {
         ("http[:]//a.com", "http://a.com"),
         ("http[://]a.com", "http://a.com"),
         ("a.com[/]x", "a.com/x"),
-        ("u[at]a.com u[@]a.com u(@)a.com u(at)a.com u{@}a.com", "u@a.com u@a.com u@a.com u@a.com u@a.com"),
+        (
+            "u[at]a.com u[@]a.com u(@)a.com u(at)a.com u{@}a.com",
+            "u@a.com u@a.com u@a.com u@a.com u@a.com",
+        ),
         ("test(.}test{.)example[.)com", "test.test.example.com"),
         ("example [.] com", "example.com"),
         ("hxxpfoo", "hxxpfoo"),
         ("fxp://a.com", "ftp://a.com"),
         ("1.)1[.1.)1", "1.1.1.1"),
-        ("hxxps[://]x[.]com fxp[:]//y(.)org HXXP://Z[.]NET", "https://x.com ftp://y.org http://Z.NET"),
+        (
+            "hxxps[://]x[.]com fxp[:]//y(.)org HXXP://Z[.]NET",
+            "https://x.com ftp://y.org http://Z.NET",
+        ),
         ("h**ps[:]//a[dot]b", "https://a.b"),
         ("10[[[[.]]]]10[[[.]]10[.10", "10.10.10.10"),
         ("10(((.]]]]10", "10.10"),
-        ("arr[i].length data[0].id f(a).b", "arr[i].length data[0].id f(a).b"),
+        (
+            "arr[i].length data[0].id f(a).b",
+            "arr[i].length data[0].id f(a).b",
+        ),
     ] {
         assert_eq!(refang(i), o, "refang({i:?})");
     }
@@ -124,7 +201,10 @@ fn offsets_utf16_and_raw() {
     assert!(d.defanged);
     assert_eq!(&t[d.start..d.end], "evil[.]com");
     let u16: Vec<u16> = t.encode_utf16().collect();
-    assert_eq!(String::from_utf16(&u16[d.start16..d.end16]).unwrap(), "evil[.]com");
+    assert_eq!(
+        String::from_utf16(&u16[d.start16..d.end16]).unwrap(),
+        "evil[.]com"
+    );
     for i in &r {
         assert_eq!(String::from_utf16(&u16[i.start16..i.end16]).unwrap(), i.raw);
     }
@@ -135,7 +215,10 @@ fn offsets_utf16_and_raw() {
 
 #[test]
 fn char_safety_fuzz() {
-    let pieces = ["😀", "é", "\u{301}", "中", "\u{FFFD}", "[.]", ".", "@", ":", "/", "a", "1", " ", "(", ")", "hxxp", "://", "[", "]", "\\", "-", "_", "ab", "com", "f", "::", "%", "++", "`", "*"];
+    let pieces = [
+        "😀", "é", "\u{301}", "中", "\u{FFFD}", "[.]", ".", "@", ":", "/", "a", "1", " ", "(", ")",
+        "hxxp", "://", "[", "]", "\\", "-", "_", "ab", "com", "f", "::", "%", "++", "`", "*",
+    ];
     let mut seed: u64 = 0x1234_5678;
     for _ in 0..3000 {
         let mut s = String::new();
@@ -160,57 +243,129 @@ fn char_safety_fuzz() {
 fn classify_values() {
     let c = classify("1.2.3.4").unwrap();
     assert_eq!((c.kind, c.sekoia_type), (IocKind::Ipv4, Some("ipv4-addr")));
-    assert_eq!(classify_detailed("1.2.3.4/32"), Err(Rejection::Cidr { prefix: 32 }));
-    assert_eq!(classify("d41d8cd98f00b204e9800998ecf8427e").unwrap().hash_algorithm, Some("MD5"));
+    assert_eq!(
+        classify_detailed("1.2.3.4/32"),
+        Err(Rejection::Cidr { prefix: 32 })
+    );
+    assert_eq!(
+        classify("d41d8cd98f00b204e9800998ecf8427e")
+            .unwrap()
+            .hash_algorithm,
+        Some("MD5")
+    );
     assert_eq!(classify("evil[.]com").unwrap().value, "evil.com");
     assert_eq!(classify_detailed("main.py"), Err(Rejection::FileName));
-    assert_eq!(classify_detailed("System.IO"), Err(Rejection::CodeIdentifier));
-    assert_eq!(classify_detailed("example.nope"), Err(Rejection::UnknownTld));
-    assert_eq!(classify("CVE-2021-44228").unwrap().sekoia_type, Some("vulnerability"));
-    assert_eq!(classify("AS13335").unwrap().sekoia_type, Some("autonomous-system"));
-    assert_eq!(classify("1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj").unwrap().sekoia_type, None);
-    assert_eq!(classify_detailed("0x4966db520b0680fc19df5d7774ca96f42e6abd4f"), Err(Rejection::HexWithPrefix));
-    assert_eq!(classify("hxxps://evil[.]com/x").unwrap().value, "https://evil.com/x");
+    assert_eq!(
+        classify_detailed("System.IO"),
+        Err(Rejection::CodeIdentifier)
+    );
+    assert_eq!(
+        classify_detailed("example.nope"),
+        Err(Rejection::UnknownTld)
+    );
+    assert_eq!(
+        classify("CVE-2021-44228").unwrap().sekoia_type,
+        Some("vulnerability")
+    );
+    assert_eq!(
+        classify("AS13335").unwrap().sekoia_type,
+        Some("autonomous-system")
+    );
+    assert_eq!(
+        classify("1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj")
+            .unwrap()
+            .sekoia_type,
+        None
+    );
+    assert_eq!(
+        classify_detailed("0x4966db520b0680fc19df5d7774ca96f42e6abd4f"),
+        Err(Rejection::HexWithPrefix)
+    );
+    assert_eq!(
+        classify("hxxps://evil[.]com/x").unwrap().value,
+        "https://evil.com/x"
+    );
     assert_eq!(classify("fe80::1%eth0").unwrap().kind, IocKind::Ipv6);
     assert_eq!(classify("a@b.com").unwrap().sekoia_type, Some("email-addr"));
-    assert_eq!(classify("evil[.]com/x.php?a=1").map(|c| (c.kind, c.value)), Some((IocKind::Url, "evil.com/x.php?a=1".into())));
+    assert_eq!(
+        classify("evil[.]com/x.php?a=1").map(|c| (c.kind, c.value)),
+        Some((IocKind::Url, "evil.com/x.php?a=1".into()))
+    );
     assert_eq!(classify_detailed("usr/lib/x"), Err(Rejection::Unrecognized));
-    assert_eq!(classify_detailed("1.2.3.4:8080"), Err(Rejection::IpWithPort));
+    assert_eq!(
+        classify_detailed("1.2.3.4:8080"),
+        Err(Rejection::IpWithPort)
+    );
     assert_eq!(classify_detailed("1.2.3.256"), Err(Rejection::InvalidIpv4));
-    assert_eq!(classify_detailed("::1/128"), Err(Rejection::Cidr { prefix: 128 }));
+    assert_eq!(
+        classify_detailed("::1/128"),
+        Err(Rejection::Cidr { prefix: 128 })
+    );
     assert_eq!(classify_detailed("abcd"), Err(Rejection::Unrecognized));
-    assert_eq!(classify_detailed("d41d8cd98f00b204e9800998ecf8427"), Err(Rejection::BadHashLength { len: 31 }));
+    assert_eq!(
+        classify_detailed("d41d8cd98f00b204e9800998ecf8427"),
+        Err(Rejection::BadHashLength { len: 31 })
+    );
     assert_eq!(classify("ASN 13335").unwrap().value, "AS13335");
     assert_eq!(classify("cve-2021-44228").unwrap().value, "CVE-2021-44228");
-    assert_eq!(classify("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq").unwrap().kind, IocKind::Btc);
+    assert_eq!(
+        classify("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
+            .unwrap()
+            .kind,
+        IocKind::Btc
+    );
 }
 
 #[test]
 fn defang_roundtrip() {
     let d = defang("see http://evil.com/a.php and 1.2.3.4 and x@evil.org");
-    assert_eq!(d, "see hxxp://evil[.]com/a.php and 1[.]2[.]3[.]4 and x[@]evil[.]org");
+    assert_eq!(
+        d,
+        "see hxxp://evil[.]com/a.php and 1[.]2[.]3[.]4 and x[@]evil[.]org"
+    );
     assert_eq!(defang(&d), d);
-    assert_eq!(refang(&d), "see http://evil.com/a.php and 1.2.3.4 and x@evil.org");
+    assert_eq!(
+        refang(&d),
+        "see http://evil.com/a.php and 1.2.3.4 and x@evil.org"
+    );
 }
 
 #[test]
 fn punycode_roundtrip() {
-    assert_eq!(punycode::domain_to_ascii("はじめよう.みんな").unwrap(), "xn--p8j9a0d9c9a.xn--q9jyb4c");
-    assert_eq!(punycode::domain_to_unicode("xn--p8j9a0d9c9a.xn--q9jyb4c"), "はじめよう.みんな");
+    assert_eq!(
+        punycode::domain_to_ascii("はじめよう.みんな").unwrap(),
+        "xn--p8j9a0d9c9a.xn--q9jyb4c"
+    );
+    assert_eq!(
+        punycode::domain_to_unicode("xn--p8j9a0d9c9a.xn--q9jyb4c"),
+        "はじめよう.みんな"
+    );
     assert_eq!(sha256::sha256(b"abc")[..4], [0xba, 0x78, 0x16, 0xbf]);
 }
 
 #[test]
 fn options() {
-    let mut o = ExtractOptions { exclude_private_ips: true, ..Default::default() };
+    let mut o = ExtractOptions {
+        exclude_private_ips: true,
+        ..Default::default()
+    };
     assert!(extract_iocs("10.0.0.1 192.168.1.1 127.0.0.1 ::1 fe80::1", &o).is_empty());
     o.deny = vec!["example.com".into()];
     assert!(extract_iocs("a.example.com http://example.com/x", &o).is_empty());
-    let mut o = ExtractOptions { dedupe: true, ..Default::default() };
+    let mut o = ExtractOptions {
+        dedupe: true,
+        ..Default::default()
+    };
     assert_eq!(extract_iocs("evil.com EVIL.com evil[.]com", &o).len(), 1);
     o.kinds = KindSet::of(&[IocKind::Md5]);
-    assert_eq!(extract_iocs("evil.com d41d8cd98f00b204e9800998ecf8427e", &o).len(), 1);
-    let o = ExtractOptions { refang: false, ..Default::default() };
+    assert_eq!(
+        extract_iocs("evil.com d41d8cd98f00b204e9800998ecf8427e", &o).len(),
+        1
+    );
+    let o = ExtractOptions {
+        refang: false,
+        ..Default::default()
+    };
     assert!(extract_iocs("evil[.]com", &o).is_empty());
 }
 
@@ -277,7 +432,17 @@ fn eset_dump_plain_domains() {
     let mut seen = std::collections::BTreeSet::new();
     for t in eset_texts() {
         for i in extract_iocs(&t, &ExtractOptions::default()) {
-            if matches!(i.kind, IocKind::Domain | IocKind::Url | IocKind::Btc | IocKind::Cve | IocKind::Asn | IocKind::Ipv6) && !i.defanged && !i.nested {
+            if matches!(
+                i.kind,
+                IocKind::Domain
+                    | IocKind::Url
+                    | IocKind::Btc
+                    | IocKind::Cve
+                    | IocKind::Asn
+                    | IocKind::Ipv6
+            ) && !i.defanged
+                && !i.nested
+            {
                 seen.insert(format!("{:?} {}", i.kind, i.raw));
             }
         }
@@ -301,7 +466,11 @@ fn throughput_logs() {
         m = extract_iocs(&plain, &opts).len();
         best = best.min(t0.elapsed().as_secs_f64());
     }
-    eprintln!("log lines: {:.1} MB/s ({} bytes, {m} IOCs)", plain.len() as f64 / best / 1e6, plain.len());
+    eprintln!(
+        "log lines: {:.1} MB/s ({} bytes, {m} IOCs)",
+        plain.len() as f64 / best / 1e6,
+        plain.len()
+    );
 }
 
 /// Dump extraction results of the ESET reports as JSON lines (for offline review):
@@ -309,7 +478,9 @@ fn throughput_logs() {
 #[test]
 #[ignore]
 fn eset_dump_json() {
-    let Ok(out) = std::env::var("IOC_DUMP") else { return };
+    let Ok(out) = std::env::var("IOC_DUMP") else {
+        return;
+    };
     let p = shared_dir().join("data/eset/eset_reports.jsonl");
     let t = std::fs::read_to_string(&p).unwrap();
     let mut s = String::new();
@@ -328,11 +499,86 @@ fn eset_dump_json() {
 
 fn fuzz_strings(iters: usize, seed0: u64, f: &mut dyn FnMut(&str)) {
     let pieces = [
-        "😀", "é", "\u{301}", "中", "文", "\u{FFFD}", "\u{3002}", "\u{A0}", "[.]", "(.)", "{dot}", "[at]", ".", "@", ":", "/", "a",
-        "A", "1", "9", "0", " ", "\t", "\n", "(", ")", "hxxp", "h**ps", "fxp", "://", "[", "]", "{", "}", "\\", "-", "_", "ab",
-        "com", "zip", "f", "::", "%", "%2F", "++", "`", "*", "**", ",", "'", "\"", "<", ">", "?", "#", "=", "&", "CVE-", "2021",
-        "AS", "ASN ", "bc1", "1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj", "d41d8cd98f00b204e9800998ecf8427e", "xn--", "..", " . ",
-        "b'", "h'", "t'", "AND", "OR", "NOT", "IN", "WITHIN", "[a:b = 1]", "ipv4-addr:value", "=", "!=", "'x'",
+        "😀",
+        "é",
+        "\u{301}",
+        "中",
+        "文",
+        "\u{FFFD}",
+        "\u{3002}",
+        "\u{A0}",
+        "[.]",
+        "(.)",
+        "{dot}",
+        "[at]",
+        ".",
+        "@",
+        ":",
+        "/",
+        "a",
+        "A",
+        "1",
+        "9",
+        "0",
+        " ",
+        "\t",
+        "\n",
+        "(",
+        ")",
+        "hxxp",
+        "h**ps",
+        "fxp",
+        "://",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\\",
+        "-",
+        "_",
+        "ab",
+        "com",
+        "zip",
+        "f",
+        "::",
+        "%",
+        "%2F",
+        "++",
+        "`",
+        "*",
+        "**",
+        ",",
+        "'",
+        "\"",
+        "<",
+        ">",
+        "?",
+        "#",
+        "=",
+        "&",
+        "CVE-",
+        "2021",
+        "AS",
+        "ASN ",
+        "bc1",
+        "1J6PYEzr4CUoGbnXrELyHszoTSz3wCsCaj",
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "xn--",
+        "..",
+        " . ",
+        "b'",
+        "h'",
+        "t'",
+        "AND",
+        "OR",
+        "NOT",
+        "IN",
+        "WITHIN",
+        "[a:b = 1]",
+        "ipv4-addr:value",
+        "=",
+        "!=",
+        "'x'",
     ];
     let mut seed = seed0;
     for _ in 0..iters {
@@ -360,7 +606,12 @@ fn check_all_apis(s: &str) {
         let _ = i.punycode();
         let _ = stix_pattern_for_ioc(i);
     }
-    let o = ExtractOptions { refang: false, dedupe: true, nested: false, ..Default::default() };
+    let o = ExtractOptions {
+        refang: false,
+        dedupe: true,
+        nested: false,
+        ..Default::default()
+    };
     for i in extract_iocs(s, &o) {
         assert_eq!(&s[i.start..i.end], i.raw);
     }
@@ -385,7 +636,7 @@ fn fuzz_long() {
     fuzz_strings(500_000, 0x1234_5678_9abc, &mut check_all_apis);
 }
 
-/// Adversarial inputs stay linear (each must finish well under a second in debug).
+/// Adversarial inputs stay linear (each takes well under a second in a debug build; a quadratic scan would take minutes).
 #[test]
 fn pathological_inputs_are_linear() {
     let n = 200_000;
@@ -412,7 +663,11 @@ fn pathological_inputs_are_linear() {
         let _ = extract_iocs(s, &ExtractOptions::default());
         let _ = defang(s);
         let el = t.elapsed();
-        assert!(el.as_secs_f64() < 3.0, "{}… took {el:?}", &s[..s.len().min(12)]);
+        assert!(
+            el.as_secs_f64() < 10.0,
+            "{}… took {el:?}",
+            s.chars().take(12).collect::<String>()
+        );
     }
     let deep = "(".repeat(n);
     assert!(parse_stix_pattern(&deep).is_err());
@@ -422,7 +677,12 @@ fn pathological_inputs_are_linear() {
 fn defang_debug_env() {
     if let Ok(t) = std::env::var("IOC_DEFANG_TEXT") {
         let d = defang(&t);
-        eprintln!("refang: {:?}\ndefang: {:?}\ntwice:  {:?}", refang(&t), d, defang(&d));
+        eprintln!(
+            "refang: {:?}\ndefang: {:?}\ntwice:  {:?}",
+            refang(&t),
+            d,
+            defang(&d)
+        );
         for i in extract_iocs(&t, &ExtractOptions::default()) {
             eprintln!("{i:?}");
         }
