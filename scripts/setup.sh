@@ -21,6 +21,12 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 || [ "$(wasm-bindgen --version | aw
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
+# 2b. cargo-fuzz (the bounded fuzz run of make test; `make fuzz` runs longer).
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  step "cargo install cargo-fuzz (about a minute, once)"
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+fi
+
 # 3. Chromium + ChromeDriver from Debian (the browser tests, the dashboard screenshots).
 #    NOT Debian's binaryen: its wasm-opt 108 silently corrupts wasm-bindgen output; we use
 #    the npm binaryen (node_modules/.bin/wasm-opt) by explicit path instead.
