@@ -38,8 +38,12 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 # 4. npm dev dependencies (simulator, test runners, wasm-opt, TypeScript, miniflare/workerd).
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+#    Skipped when node_modules was installed from this very lockfile (content hash, not mtime:
+#    a fresh checkout or another work tree sharing node_modules must not reinstall it).
+LOCK_HASH="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat node_modules/.cti-edge-lock-hash 2>/dev/null)" != "$LOCK_HASH" ] || [ ! -x node_modules/.bin/tsc ]; then
   step "npm ci"
   npm ci --no-audit --no-fund
+  echo "$LOCK_HASH" > node_modules/.cti-edge-lock-hash
 fi
 echo "setup: ok (wasm-bindgen $WB_VERSION, $(node --version), $(chromium --version 2>/dev/null | head -1))"
