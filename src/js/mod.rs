@@ -5,6 +5,7 @@ mod client;
 mod errors;
 mod feed;
 mod list;
+mod networksage;
 mod sekoia;
 mod options;
 mod transport;

@@ -2,10 +2,7 @@
 //! checks, the `{error, body}` envelope, public ids, upload matching, capture format sniffing
 //! and the plan of the aggregated view. Pure: the JS layer reads values through [`JsonView`].
 
-use std::collections::BTreeMap;
-
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
-use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::core::error::{ApiError, ApiErrorKind, Error, Result, MAX_ERROR_BODY};
@@ -278,11 +275,37 @@ pub fn encode_public_id(owner_id: &str, sample_id: &str) -> Result<String> {
     Ok(STANDARD.encode(format!("{owner_id}{SEP}{sample_id}")))
 }
 
+/// Standard-alphabet base64, padding optional. Hand-rolled: the `base64` decoder is 4 KB of wasm
+/// for one short id.
+fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.strip_suffix("==").or_else(|| s.strip_suffix('=')).unwrap_or(s);
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
 /// `(ownerId, sampleId)`; padding optional. `None` for anything else (e.g. a private id).
 pub fn decode_public_id(public_id: &str) -> Option<(String, String)> {
-    let lenient = GeneralPurpose::new(&base64::alphabet::STANDARD, GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent));
-    let bytes = lenient.decode(public_id.trim()).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
+    let text = String::from_utf8(b64_decode(public_id.trim())?).ok()?;
     let (owner, sample) = text.split_once(SEP)?;
     let clean = |s: &str| !s.is_empty() && !s.contains(SEP) && !s.chars().any(|c| c.is_control() || c.is_whitespace());
     (clean(owner) && clean(sample)).then(|| (owner.to_string(), sample.to_string()))
@@ -297,11 +320,13 @@ pub fn is_processed<J: JsonView>(metadata: &J) -> bool {
 
 // ---- finding an uploaded sample by name and time ----
 
-fn digits(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+/// The number in `s[at..at + len]` (ASCII digits only).
+fn num(s: &str, at: usize, len: usize) -> Option<u32> {
+    let part = s.get(at..at + len)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    s.parse().ok()
+    part.parse().ok()
 }
 
 /// Days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
@@ -315,11 +340,10 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn utc_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32, frac: &str) -> Option<f64> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+/// `[y, mo, d, h, mi, s]` + fraction digits → Unix ms (UTC).
+fn utc_ms(f: [u32; 6], frac: &str) -> Option<f64> {
+    let [y, mo, d, h, mi, s] = f;
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let ms = frac.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0u32, |a, b| a * 10 + u32::from(b - b'0'));
@@ -327,30 +351,33 @@ fn utc_ms(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32, frac: &str) -> Optio
     Some((days * 86_400_000 + i64::from(h * 3_600_000 + mi * 60_000 + s * 1000 + ms)) as f64)
 }
 
+/// `seps` at the given byte offsets.
+fn seps(s: &str, at: &[(usize, u8)]) -> bool {
+    at.iter().all(|&(i, c)| s.as_bytes().get(i) == Some(&c))
+}
+
 /// `…/date=2022-02-01T12:00:30.123456/…` in an upload's `fullS3FilePath`, read as **UTC**
 /// (the Python helper read it in the machine's local zone).
 pub fn s3_upload_time_ms(path: &str) -> Option<f64> {
     let rest = &path[path.find("date=")? + 5..];
-    let stamp = rest.split('/').next()?;
-    let (date, time) = stamp.split_once('T')?;
-    let (time, frac) = time.split_once('.').unwrap_or((time, ""));
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = time.split(':').collect();
-    if d.len() != 3 || t.len() != 3 {
+    let s = rest.split('/').next()?;
+    if !seps(s, &[(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')]) {
         return None;
     }
-    utc_ms(digits(d[0])?, digits(d[1])?, digits(d[2])?, digits(t[0])?, digits(t[1])?, digits(t[2])?, frac)
+    let frac = match s.get(19..)? {
+        "" => "",
+        f => f.strip_prefix('.')?,
+    };
+    utc_ms([num(s, 0, 4)?, num(s, 5, 2)?, num(s, 8, 2)?, num(s, 11, 2)?, num(s, 14, 2)?, num(s, 17, 2)?], frac)
 }
 
 /// `dateCreated`: `DD/MM/YYYY HH:MM:SS` (UTC).
 pub fn created_time_ms(s: &str) -> Option<f64> {
-    let (date, time) = s.trim().split_once(' ')?;
-    let d: Vec<&str> = date.split('/').collect();
-    let t: Vec<&str> = time.split(':').collect();
-    if d.len() != 3 || t.len() != 3 {
+    let s = s.trim();
+    if s.len() != 19 || !seps(s, &[(2, b'/'), (5, b'/'), (10, b' '), (13, b':'), (16, b':')]) {
         return None;
     }
-    utc_ms(digits(d[2])?, digits(d[1])?, digits(d[0])?, digits(t[0])?, digits(t[1])?, digits(t[2])?, "")
+    utc_ms([num(s, 6, 4)?, num(s, 3, 2)?, num(s, 0, 2)?, num(s, 11, 2)?, num(s, 14, 2)?, num(s, 17, 2)?], "")
 }
 
 /// The upload record named `file_name` whose upload time is closest to `at_ms`, if within
@@ -445,16 +472,23 @@ pub struct Plan {
     pub slots: Vec<[Option<usize>; 4]>,
 }
 
+/// Builds the plan. De-duplication keeps a sorted index and the order is a binary insertion
+/// sort (stable): both tiny in wasm, and fine for the tens to thousands of flows of a sample.
 pub fn plan<J: JsonView>(flows: &[J]) -> Result<Plan> {
-    let mut index: BTreeMap<Lookup, usize> = BTreeMap::new();
+    let mut index: Vec<(Lookup, usize)> = Vec::new();
     let mut lookups = Vec::new();
     let mut slots = Vec::with_capacity(flows.len());
-    let mut starts = Vec::with_capacity(flows.len());
+    let mut order: Vec<usize> = Vec::with_capacity(flows.len());
+    let mut starts: Vec<f64> = Vec::with_capacity(flows.len());
     let mut slot = |l: Lookup| -> usize {
-        *index.entry(l.clone()).or_insert_with(|| {
-            lookups.push(l);
-            lookups.len() - 1
-        })
+        match index.binary_search_by(|(k, _)| k.cmp(&l)) {
+            Ok(p) => index[p].1,
+            Err(p) => {
+                index.insert(p, (l.clone(), lookups.len()));
+                lookups.push(l);
+                lookups.len() - 1
+            }
+        }
     };
     for (i, f) in flows.iter().enumerate() {
         let missing = |what: &str| malformed(format!("secflow #{i} has no {what}"), 200, 1);
@@ -470,15 +504,12 @@ pub fn plan<J: JsonView>(flows: &[J]) -> Result<Plan> {
             Some(slot(Lookup::Behavior(flow_id))),
             event.map(|e| slot(Lookup::Event(e))),
         ]);
-        starts.push(f.field("relativeStart").and_then(|v| v.number()).filter(|n| !n.is_nan()));
+        // Flows without a readable start go last.
+        let start = f.field("relativeStart").and_then(|v| v.number()).unwrap_or(f64::INFINITY);
+        let at = order.partition_point(|&j| starts[j] <= start);
+        starts.push(start);
+        order.insert(at, i);
     }
-    let mut order: Vec<usize> = (0..flows.len()).collect();
-    order.sort_by(|&a, &b| match (starts[a], starts[b]) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
     Ok(Plan { order, lookups, slots })
 }
 
