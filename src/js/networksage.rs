@@ -159,6 +159,22 @@ export interface PublicIdParts {
   ownerId: string;
   sampleId: string;
 }
+
+/** The forms without (or with fewer) trailing options (merged into the class). */
+export interface NetworkSage {
+  listSamples(options?: CallOptions): Promise<UploadRecord[]>;
+  sampleMetadata(sampleId: string, options?: CallOptions): Promise<SampleMetadata>;
+  secflows(sampleId: string, options?: CallOptions): Promise<Secflow[]>;
+  publicSecflows(publicId: string, options?: CallOptions): Promise<Secflow[]>;
+  globalCount(flowId: string, options?: CallOptions): Promise<number>;
+  destination(nameAndPort: string, options?: CallOptions): Promise<DestinationInfo>;
+  destination(name: string, port: number, options?: CallOptions): Promise<DestinationInfo>;
+  behavior(flowId: string, options?: CallOptions): Promise<BehaviorInfo>;
+  event(eventId: string, options?: CallOptions): Promise<EventInfo>;
+  aggregated(sampleOrPublicId: string, options?: AggregatedOptions): Promise<AggregatedActivity[]>;
+  waitForProcessing(sampleId: string, options?: WaitForProcessingOptions): Promise<SampleMetadata>;
+  publicId(sampleId: string, options?: CallOptions): Promise<string>;
+}
 "#;
 
 impl JsonView for JsValue {
@@ -496,7 +512,7 @@ impl NetworkSage {
     pub fn destination(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | CallOptions")] port_or_options: JsValue,
+        #[wasm_bindgen(js_name = "portOrOptions", unchecked_param_type = "number | CallOptions")] port_or_options: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
     ) -> js_sys::Promise {
         let (key, options) = match port_or_options.as_f64() {
