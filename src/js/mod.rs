@@ -6,6 +6,7 @@ mod errors;
 mod feed;
 mod ioc;
 mod list;
+mod networksage;
 mod sekoia;
 mod options;
 mod transport;

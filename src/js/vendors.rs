@@ -194,7 +194,7 @@ impl Sekoia {
 /// NetworkSage client (`apikey` header).
 #[wasm_bindgen]
 pub struct NetworkSage {
-    core: Rc<ClientCore>,
+    pub(super) core: Rc<ClientCore>,
 }
 
 #[wasm_bindgen]

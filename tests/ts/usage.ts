@@ -4,7 +4,30 @@ import {
   init, version, Sekoia, NetworkSage, GroupIB, GroupIBDrp,
   CtiEdgeError, ApiError, RateLimitError, ValidationError, TimeoutError, AbortError, NetworkError, DecodeError,
   type ApiResponse, type SekoiaOptions, type RequestOptions,
+  type AggregatedActivity, type SampleMetadata, type Secflow, type UploadRecord, type DestinationInfo, type ProcessingPoll,
 } from "../../pkg/index.js";
+
+export async function networkSage(file: Blob, signal: AbortSignal): Promise<number> {
+  const ns = new NetworkSage({ apiKey: "k", rateLimit: { perSecond: 20 } });
+  const id: string = await ns.uploadSample(file, { type: "pcapng", name: "a.pcapng", signal });
+  await ns.uploadSample(new Uint8Array(8), { type: "zeek", dnsLog: new Uint8Array(8), checkFormat: false });
+  const meta: SampleMetadata = await ns.waitForProcessing(id, { intervalMs: 2000, deadline: Date.now() + 60_000, signal, onPoll: (p: ProcessingPoll) => void p.elapsedMs });
+  const view: AggregatedActivity[] = await ns.aggregated(id, { concurrency: 4 });
+  const pub: AggregatedActivity[] = await ns.aggregated(NetworkSage.encodePublicId(meta.id, meta.hash));
+  const flows: Secflow[] = await ns.secflows(id);
+  const records: UploadRecord[] = await ns.listSamples();
+  const dest: DestinationInfo = await ns.destination("example.com", 443);
+  await ns.destination("example.com:443", { timeoutMs: 1000 });
+  const count: number = await ns.globalCount(flows[0].flowId);
+  const found: string | null = await ns.uploadedSampleId("a.pcapng", { uploadedAt: new Date(), public: true });
+  const parts = NetworkSage.decodePublicId(found ?? "");
+  return view.length + pub.length + records.length + count + (dest.tags?.length ?? 0) + (parts?.sampleId.length ?? 0) + (await ns.publicSecflows("x")).length;
+}
+
+// @ts-expect-error type must be one of the documented sample types
+void new NetworkSage({ apiKey: "k" }).uploadSample(new Uint8Array(1), { type: "pdf" });
+// @ts-expect-error uploadedAt is required
+void new NetworkSage({ apiKey: "k" }).uploadedSampleId("a.pcap", {});
 
 export async function example(signal: AbortSignal): Promise<string> {
   await init();
