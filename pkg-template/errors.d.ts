@@ -25,6 +25,8 @@ export class ApiError extends CtiEdgeError {
   /** Server-given wait before retrying, in seconds (Retry-After / retry-after-ms), or null. */
   readonly retryAfter: number | null;
   readonly retryAfterMs: number | null;
+  /** What the status usually means for this vendor (Group-IB: the reference client's explanation), also appended to `message`; else null. */
+  readonly hint: string | null;
 }
 /** 401 */
 export class AuthenticationError extends ApiError {}
