@@ -58,3 +58,8 @@ export class NetworkError extends CtiEdgeError {}
 export class DecodeError extends CtiEdgeError {
   readonly status: number;
 }
+/** A Group-IB mapping-engine failure (parsePortion, getIocs, bulkParsePortion, portion.parse/iocs/bulkParse). */
+export class MappingError extends CtiEdgeError {
+  /** The Python exception class the reference `cyberintegrations` raises for the same input, e.g. "InputException", "AttributeError". */
+  readonly pythonType: string;
+}

@@ -4,6 +4,7 @@
 mod client;
 mod errors;
 mod feed;
+mod groupib;
 mod list;
 mod sekoia;
 mod options;
