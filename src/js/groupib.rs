@@ -430,6 +430,11 @@ fn standalone(input: &JsValue) -> std::result::Result<GroupIBPortion, JsValue> {
     if input.is_undefined() {
         return Err(errors::to_js(&Error::validation("input", "is required (an array of items or a response object)")));
     }
+    // A string is the response text (numbers stay exact: ints beyond 2^53, 1.0 vs 1).
+    if input.as_string().is_some() {
+        let body = parse_json(input).map_err(|e| errors::to_js(&Error::validation("input", get(&e, "message").as_string().unwrap_or_default())))?;
+        return Ok(GroupIBPortion { body, source: Source::Text(input.clone()), seq_update: None, result_id: None, collection: None, mapper: Default::default() });
+    }
     // An array is a list of feeds; anything else is a response envelope (or one feed).
     let body = if Array::is_array(input) {
         let o = Object::new();
@@ -444,10 +449,11 @@ fn standalone(input: &JsValue) -> std::result::Result<GroupIBPortion, JsValue> {
     Ok(GroupIBPortion { body: body.clone(), source: Source::Value(body), seq_update: None, result_id: None, collection: None, mapper: Default::default() })
 }
 
-/// The reference's `parse_portion(keys)` over `items` (an array of feeds) or a whole response.
+/// The reference's `parse_portion(keys)` over `items` (an array of feeds), a whole response
+/// object, or the response text (JSON string: keeps integers beyond 2^53 and `1.0` exact).
 #[wasm_bindgen(js_name = parsePortion, unchecked_return_type = "any[] | string")]
 pub fn parse_portion(
-    #[wasm_bindgen(unchecked_param_type = "any[] | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "any[] | object | string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MappingKeys")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ParseOptions")] options: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
@@ -457,7 +463,7 @@ pub fn parse_portion(
 /// The reference's `get_iocs(keys)`.
 #[wasm_bindgen(js_name = getIocs, unchecked_return_type = "Record<string, any[]> | string")]
 pub fn get_iocs(
-    #[wasm_bindgen(unchecked_param_type = "any[] | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "any[] | object | string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "IocKeys")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "IocOptions")] options: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
@@ -467,7 +473,7 @@ pub fn get_iocs(
 /// The reference's `bulk_parse_portion(keys_list)`.
 #[wasm_bindgen(js_name = bulkParsePortion, unchecked_return_type = "any[][] | string")]
 pub fn bulk_parse_portion(
-    #[wasm_bindgen(unchecked_param_type = "any[] | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "any[] | object | string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MappingKeys[]")] keys_list: JsValue,
     #[wasm_bindgen(unchecked_param_type = "{ asJson?: boolean }")] options: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
