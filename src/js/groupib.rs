@@ -346,14 +346,14 @@ impl GroupIBPortion {
     }
 
     /// The top-level seqUpdate as exact decimal text (never rounded), or null.
-    #[wasm_bindgen(getter, js_name = seqUpdate)]
-    pub fn seq_update(&self) -> Option<String> {
-        self.seq_update.clone()
+    #[wasm_bindgen(getter, js_name = seqUpdate, unchecked_return_type = "string | null")]
+    pub fn seq_update(&self) -> JsValue {
+        self.seq_update.clone().map(JsValue::from).unwrap_or(JsValue::NULL)
     }
 
-    #[wasm_bindgen(getter, js_name = resultId)]
-    pub fn result_id(&self) -> Option<String> {
-        self.result_id.clone()
+    #[wasm_bindgen(getter, js_name = resultId, unchecked_return_type = "string | null")]
+    pub fn result_id(&self) -> JsValue {
+        self.result_id.clone().map(JsValue::from).unwrap_or(JsValue::NULL)
     }
 
     /// Server `count` (matches remaining), or `total`; null for a single feed.
@@ -370,9 +370,9 @@ impl GroupIBPortion {
         self.body.clone()
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn collection(&self) -> Option<String> {
-        self.collection.clone()
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn collection(&self) -> JsValue {
+        self.collection.clone().map(JsValue::from).unwrap_or(JsValue::NULL)
     }
 
     /// `parse_portion(keys)`: one object per feed; without `keys`, the collection's `setKeys` template.
