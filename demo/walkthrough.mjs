@@ -211,6 +211,17 @@ if (gib) {
     show("status", r.status);
     show("collections", JSON.stringify(r.data).slice(0, 160));
   });
+  step("8b", "Group-IB: iterate portions of malware/cnc (seqUpdate chaining) and extract IOCs with keys");
+  await tryStep(async () => {
+    gib.setIocKeys("malware/cnc", { ips: "ipv4.ip", domains: "domain", urls: "url" });
+    let n = 0;
+    for await (const portion of gib.updates("malware/cnc", { limit: 20, date: "2024-01-01" })) {
+      const iocs = portion.iocs();
+      show(`portion ${++n}`, `${portion.items.length} items, seqUpdate ${portion.seqUpdate}, ${portion.count} remaining`);
+      show("  iocs", `${iocs.ips.length} ips (${iocs.ips.slice(0, 2).join(", ")}…), ${iocs.domains.length} domains (${iocs.domains.slice(0, 2).join(", ")}…)`);
+      if (n === 3) break; // resume later with { seqUpdate: portion.seqUpdate }
+    }
+  });
 }
 
 step(9, "IOC toolkit: extract IOCs from a real ESET report, then enrich them across the providers");

@@ -5,6 +5,7 @@ mod client;
 mod errors;
 mod feed;
 mod ioc;
+mod groupib;
 mod list;
 mod networksage;
 mod sekoia;

@@ -206,3 +206,17 @@ export function quiet(p) {
   p.catch(() => {});
   return p;
 }
+
+/** JSON.parse of a response text; throws a tagged decode error (never a bare SyntaxError). */
+export function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw fail("decode", `invalid JSON (${String(text).length} chars): ${e.message}`, { status: 200 });
+  }
+}
+
+/** The exact decimal text of an integer JSON.parse kept exactly, or null when it may be rounded. */
+export function safeIntText(v) {
+  return typeof v === "number" && Number.isSafeInteger(v) ? String(v) : null;
+}

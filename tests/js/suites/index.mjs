@@ -2,6 +2,7 @@
 import { register as foundation } from "./foundation.mjs";
 import { register as sekoiaIntel } from "./sekoia-intel.mjs";
 import { register as networksage } from "./networksage.mjs";
+import { register as groupib } from "./groupib.mjs";
 import { register as ioc } from "./ioc.mjs";
 import { register as enrich } from "./enrich.mjs";
 import { register as badInput } from "./bad-input.mjs";
@@ -10,6 +11,7 @@ export function registerAll(test) {
   foundation(test);
   sekoiaIntel(test);
   networksage(test);
+  groupib(test);
   ioc(test);
   enrich(test);
   badInput(test);
