@@ -32,7 +32,7 @@ export interface RetryOptions {
 export interface RateLimitOptions {
   /** At most this many requests in any 1-second window (default 5). */
   perSecond?: number;
-  /** Extra spacing against network jitter (default 20 ms). */
+  /** Extra spacing of windows against network jitter between send and arrival (default 50 ms). */
   safetyMarginMs?: number;
   /** Error responses within `errorWindowMs` that pause the client (default 2; 0 disables). */
   cooldownAfterErrors?: number;
