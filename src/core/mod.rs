@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod live;
 pub mod ioc;
 pub mod mapping;
 pub mod paginate;
