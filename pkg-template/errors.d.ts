@@ -56,3 +56,11 @@ export class NetworkError extends CtiEdgeError {}
 export class DecodeError extends CtiEdgeError {
   readonly status: number;
 }
+/** An event search job ended canceled (status 3) or failed (status 4). */
+export class SearchJobError extends CtiEdgeError {
+  readonly jobId: string;
+  readonly status: number;
+  readonly statusName: "canceled" | "failed";
+  /** The job info the server last sent. */
+  readonly job: unknown;
+}

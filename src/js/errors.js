@@ -40,6 +40,8 @@ export class AbortError extends CtiEdgeError {}
 export class NetworkError extends CtiEdgeError {}
 /** A success response whose body could not be decoded (e.g. truncated JSON). */
 export class DecodeError extends CtiEdgeError {}
+/** An event search job ended canceled or failed: see `jobId`, `status`, `statusName`, `job`. */
+export class SearchJobError extends CtiEdgeError {}
 
 const classes = {
   CtiEdgeError,
@@ -55,6 +57,7 @@ const classes = {
   AbortError,
   NetworkError,
   DecodeError,
+  SearchJobError,
 };
 
 /** Used by the wasm side only. */

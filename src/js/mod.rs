@@ -6,6 +6,7 @@ mod errors;
 mod feed;
 mod list;
 mod sekoia;
+mod sekoia_ops;
 mod options;
 mod transport;
 mod vendors;
