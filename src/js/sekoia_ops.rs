@@ -309,14 +309,14 @@ impl Sekoia {
     // ---- IOC collections ----
 
     #[wasm_bindgen(js_name = createIocCollection, unchecked_return_type = "Promise<any>")]
-    pub fn create_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "IocCollectionInput")] collection: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn create_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "IocCollectionInput")] collection: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = to_value(&collection, "collection").and_then(|v| coll::create(&self.core.config, &v));
         call(self.core.clone(), req, options, identity)
     }
 
     /// Collections of the community, page by page.
     #[wasm_bindgen(js_name = listIocCollections, unchecked_return_type = "ListIterator")]
-    pub fn list_ioc_collections(&self, #[wasm_bindgen(unchecked_param_type = "IocCollectionListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn list_ioc_collections(&self, #[wasm_bindgen(unchecked_optional_param_type = "IocCollectionListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let o = Opts::new(&options, "")?;
             let term = o.string("term")?;
@@ -333,24 +333,24 @@ impl Sekoia {
     }
 
     #[wasm_bindgen(js_name = getIocCollection, unchecked_return_type = "Promise<any>")]
-    pub fn get_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn get_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         call(self.core.clone(), string_arg(&id, "id").and_then(|id| coll::get(&self.core.config, &id)), options, identity)
     }
 
     #[wasm_bindgen(js_name = updateIocCollection, unchecked_return_type = "Promise<any>")]
-    pub fn update_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "Partial<IocCollectionInput>")] changes: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn update_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "Partial<IocCollectionInput>")] changes: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| coll::update(&self.core.config, &id, &to_value(&changes, "changes")?));
         call(self.core.clone(), req, options, identity)
     }
 
     #[wasm_bindgen(js_name = deleteIocCollection, unchecked_return_type = "Promise<void>")]
-    pub fn delete_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn delete_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         call(self.core.clone(), string_arg(&id, "id").and_then(|id| coll::delete(&self.core.config, &id)), options, |_| JsValue::UNDEFINED)
     }
 
     /// IOCs used by the community vs the quota (500 000 over all its collections).
     #[wasm_bindgen(js_name = iocQuota, unchecked_return_type = "Promise<IocQuota>")]
-    pub fn ioc_quota(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions & { communityUuid?: string }")] options: JsValue) -> js_sys::Promise {
+    pub fn ioc_quota(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions & { communityUuid?: string }")] options: JsValue) -> js_sys::Promise {
         let req = Opts::new(&options, "").and_then(|o| o.string("communityUuid")).and_then(|c| coll::count_total(&self.core.config, c.as_deref()));
         call(self.core.clone(), req, options, |body| {
             let count = get(&body, "count").as_f64().unwrap_or(0.0);
@@ -362,7 +362,7 @@ impl Sekoia {
     }
 
     #[wasm_bindgen(js_name = listCollectionIndicators, unchecked_return_type = "ListIterator")]
-    pub fn list_collection_indicators(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "ListOptions & { term?: string }")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn list_collection_indicators(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ListOptions & { term?: string }")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let cid = string_arg(&collection_id, "collectionId")?;
             let o = Opts::new(&options, "")?;
@@ -377,25 +377,25 @@ impl Sekoia {
 
     /// Updates description, validity, kill chain phases or related threats (never the value).
     #[wasm_bindgen(js_name = updateCollectionIndicator, unchecked_return_type = "Promise<any>")]
-    pub fn update_collection_indicator(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_param_type = "IndicatorFields")] changes: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn update_collection_indicator(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_param_type = "IndicatorFields")] changes: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = (|| coll::update_indicator(&self.core.config, &string_arg(&collection_id, "collectionId")?, &string_arg(&indicator_id, "indicatorId")?, &to_value(&changes, "changes")?))();
         call(self.core.clone(), req, options, identity)
     }
 
     /// Revokes an indicator (resolves to it).
     #[wasm_bindgen(js_name = revokeCollectionIndicator, unchecked_return_type = "Promise<any>")]
-    pub fn revoke_collection_indicator(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn revoke_collection_indicator(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.indicator_call(collection_id, indicator_id, options, 0)
     }
 
     /// Deletes for good an indicator revoked at least 24 h earlier.
     #[wasm_bindgen(js_name = deleteCollectionIndicator, unchecked_return_type = "Promise<void>")]
-    pub fn delete_collection_indicator(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn delete_collection_indicator(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.indicator_call(collection_id, indicator_id, options, 1)
     }
 
     #[wasm_bindgen(js_name = collectionIndicatorContext, unchecked_return_type = "Promise<any>")]
-    pub fn collection_indicator_context(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn collection_indicator_context(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] indicator_id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.indicator_call(collection_id, indicator_id, options, 2)
     }
 
@@ -403,7 +403,7 @@ impl Sekoia {
     /// importable IOC are returned in `rejected` and not sent. A failed call is reported in
     /// its chunk and the others go on (an abort or deadline stops everything).
     #[wasm_bindgen(js_name = importIndicators, unchecked_return_type = "Promise<JsonImportResult>")]
-    pub fn import_indicators(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "JsonImportOptions")] import: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn import_indicators(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "JsonImportOptions")] import: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let prep = (|| {
@@ -483,7 +483,7 @@ impl Sekoia {
     /// Uploads a CSV/XLS/XLSX file (`Blob`, `File`, `Uint8Array`) for preview: resolves to
     /// `{ file_handle, preview, mapping, ignore_first_line }` as the server sent it.
     #[wasm_bindgen(js_name = previewFile, unchecked_return_type = "Promise<any>")]
-    pub fn preview_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "Blob | Uint8Array | ArrayBuffer")] file: JsValue, #[wasm_bindgen(unchecked_param_type = "FilePreviewOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn preview_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "Blob | Uint8Array | ArrayBuffer")] file: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "FilePreviewOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let run = async {
@@ -513,7 +513,7 @@ impl Sekoia {
 
     /// Imports a previewed file (`mapping`, `ignoreFirstLine`, common fields) → an ImportTask.
     #[wasm_bindgen(js_name = processFile, unchecked_return_type = "Promise<ImportTask>")]
-    pub fn process_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] file_handle: JsValue, #[wasm_bindgen(unchecked_param_type = "FileProcessOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn process_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] collection_id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] file_handle: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "FileProcessOptions")] options: JsValue) -> js_sys::Promise {
         let prep = (|| {
             let v = to_value(&options, "options")?;
             let m = crate::providers::sekoia::wire::object(&v, "options")?.into_owned();
@@ -532,7 +532,7 @@ impl Sekoia {
 
     /// Starts an event search job.
     #[wasm_bindgen(js_name = searchEvents, unchecked_return_type = "Promise<SearchJob>")]
-    pub fn search_events(&self, #[wasm_bindgen(unchecked_param_type = "EventSearch")] search: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn search_events(&self, #[wasm_bindgen(unchecked_param_type = "EventSearch")] search: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let run = async {
@@ -548,7 +548,8 @@ impl Sekoia {
 
     /// An existing search job by uuid (nothing is sent until you call a method).
     #[wasm_bindgen(js_name = searchJob)]
-    pub fn search_job(&self, uuid: String) -> std::result::Result<SearchJob, JsValue> {
+    pub fn search_job(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue) -> std::result::Result<SearchJob, JsValue> {
+        let uuid = string_arg(&uuid, "uuid").map_err(js_err)?;
         jobs::get(&self.core.config, &uuid).map_err(js_err)?;
         Ok(SearchJob { core: self.core.clone(), uuid, info: Rc::new(RefCell::new(JsValue::NULL)) })
     }
@@ -556,7 +557,7 @@ impl Sekoia {
     // ---- rules catalog ----
 
     #[wasm_bindgen(js_name = listRules, unchecked_return_type = "ListIterator")]
-    pub fn list_rules(&self, #[wasm_bindgen(unchecked_param_type = "RuleListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn list_rules(&self, #[wasm_bindgen(unchecked_optional_param_type = "RuleListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let q = rules::list_query(&to_value(&options, "options")?)?;
             let (paging, ctx) = paging_options(&Opts::new(&options, "")?, 100, rules::MAX_PAGE)?;
@@ -567,36 +568,36 @@ impl Sekoia {
     }
 
     #[wasm_bindgen(js_name = getRule, unchecked_return_type = "Promise<any>")]
-    pub fn get_rule(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn get_rule(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         call(self.core.clone(), string_arg(&uuid, "uuid").and_then(|u| rules::get(&self.core.config, &u)), options, identity)
     }
 
     /// Creates a rule; the required fields are checked before anything is sent.
     #[wasm_bindgen(js_name = createRule, unchecked_return_type = "Promise<any>")]
-    pub fn create_rule(&self, #[wasm_bindgen(unchecked_param_type = "RuleInput")] rule: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn create_rule(&self, #[wasm_bindgen(unchecked_param_type = "RuleInput")] rule: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         call(self.core.clone(), to_value(&rule, "rule").and_then(|v| rules::create(&self.core.config, &v)), options, identity)
     }
 
     #[wasm_bindgen(js_name = updateRule, unchecked_return_type = "Promise<any>")]
-    pub fn update_rule(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue, #[wasm_bindgen(unchecked_param_type = "Partial<RuleInput>")] rule: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn update_rule(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue, #[wasm_bindgen(unchecked_param_type = "Partial<RuleInput>")] rule: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&uuid, "uuid").and_then(|u| rules::update(&self.core.config, &u, &to_value(&rule, "rule")?));
         call(self.core.clone(), req, options, identity)
     }
 
     #[wasm_bindgen(js_name = deleteRule, unchecked_return_type = "Promise<void>")]
-    pub fn delete_rule(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn delete_rule(&self, #[wasm_bindgen(unchecked_param_type = "string")] uuid: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         call(self.core.clone(), string_arg(&uuid, "uuid").and_then(|u| rules::delete(&self.core.config, &u)), options, |_| JsValue::UNDEFINED)
     }
 
     /// Enables one rule (a uuid) or many (an array of uuids).
     #[wasm_bindgen(js_name = enableRules, unchecked_return_type = "Promise<any>")]
-    pub fn enable_rules(&self, #[wasm_bindgen(unchecked_param_type = "string | string[]")] uuids: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn enable_rules(&self, #[wasm_bindgen(unchecked_param_type = "string | string[]")] uuids: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.switch_rules(uuids, options, true)
     }
 
     /// Disables one rule (a uuid) or many (an array of uuids).
     #[wasm_bindgen(js_name = disableRules, unchecked_return_type = "Promise<any>")]
-    pub fn disable_rules(&self, #[wasm_bindgen(unchecked_param_type = "string | string[]")] uuids: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn disable_rules(&self, #[wasm_bindgen(unchecked_param_type = "string | string[]")] uuids: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.switch_rules(uuids, options, false)
     }
 }
@@ -662,7 +663,7 @@ impl SearchJob {
     /// Polls until the job is done (resolves with its info); a canceled or failed job
     /// rejects with a `SearchJobError`. `onProgress(info)` is called after each poll.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn wait(&self, #[wasm_bindgen(unchecked_param_type = "JobWaitOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn wait(&self, #[wasm_bindgen(unchecked_optional_param_type = "JobWaitOptions")] options: JsValue) -> js_sys::Promise {
         let (core, uuid, info) = (self.core.clone(), self.uuid.clone(), self.info.clone());
         wasm_bindgen_futures::future_to_promise(async move {
             let o = Opts::new(&options, "").map_err(js_err)?;
@@ -690,7 +691,7 @@ impl SearchJob {
     /// Events of the job, page by page (`limit` 1–1000, default 1000) up to `total`.
     /// An expired job rejects with a `GoneError` (410).
     #[wasm_bindgen(unchecked_return_type = "ListIterator")]
-    pub fn events(&self, #[wasm_bindgen(unchecked_param_type = "ListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn events(&self, #[wasm_bindgen(unchecked_optional_param_type = "ListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let o = Opts::new(&options, "").map_err(js_err)?;
         let (paging, ctx) = paging_options(&o, jobs::MAX_EVENTS_PAGE, jobs::MAX_EVENTS_PAGE).map_err(js_err)?;
         let (cfg, uuid) = (self.core.config.clone(), self.uuid.clone());
@@ -699,13 +700,13 @@ impl SearchJob {
 
     /// Cancels a pending or running job; resolves with its info.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn cancel(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn cancel(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         call(self.core.clone(), jobs::cancel(&self.core.config, &self.uuid), options, identity)
     }
 
     /// Fetches the job info now.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn refresh(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn refresh(&self, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let (core, info) = (self.core.clone(), self.info.clone());
         let req = jobs::get(&core.config, &self.uuid);
         wasm_bindgen_futures::future_to_promise(async move {
