@@ -9,6 +9,7 @@ mod groupib;
 mod list;
 mod networksage;
 mod sekoia;
+mod sekoia_ops;
 mod options;
 mod transport;
 mod vendors;
