@@ -198,6 +198,11 @@ impl JsIndicatorSet {
             };
             let rejected = Array::new();
             let mut added = 0u32;
+            // a big batch: one merge at the end instead of one per delta growth step
+            let bulk = values.length() as usize > 4096 + self.set.len() / 4;
+            if bulk {
+                self.set.begin_bulk();
+            }
             let undefined = JsValue::UNDEFINED;
             for item in values.iter() {
                 let (value, meta) = match item.as_string() {
@@ -218,11 +223,13 @@ impl JsIndicatorSet {
                 set(&o, "reason", &JsValue::from_str(reason));
                 rejected.push(&o);
             }
+            self.set.end_bulk();
             let o = Object::new();
             set(&o, "added", &JsValue::from(added));
             set(&o, "rejected", &rejected);
             Ok(o.into())
         })();
+        self.set.end_bulk(); // also when the loop failed
         self.collect_metas();
         js(r)
     }

@@ -15,7 +15,7 @@
 use super::classify::Classification;
 use super::extract::extract_iocs;
 use super::set::{
-    classify_lenient, entry_key, lookup_with, IndicatorSet, SetError, SetMatch, SetOptions,
+    classify_lenient, entry_key, lookup_with, IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions,
     SnapshotError, StrTable, NONE, TAG_CIDR4,
 };
 use super::stix::{parse_stix_pattern, Literal};
@@ -47,6 +47,8 @@ pub struct LiveSet {
     /// CIDR prefix lengths in base ∪ delta, longest first.
     p4: Vec<u8>,
     p6: Vec<u8>,
+    /// Bulk load in progress: inserts go straight to a builder (see [`LiveSet::begin_bulk`]).
+    bulk: Option<SetBuilder>,
 }
 
 fn opt(p: u32) -> Option<u32> {
@@ -147,6 +149,9 @@ impl LiveSet {
 
     fn insert_key(&mut self, k: &[u8], payload: Option<u32>) -> Result<(), SetError> {
         let p = payload.map_or(NONE, |p| p.min(MAX_PAYLOAD));
+        if let Some(b) = &mut self.bulk {
+            return b.insert_key(k, p);
+        }
         let present = self.probe(k).is_some();
         match self.delta.find(k) {
             Some(i) => self.delta.set_payload(i, p),
@@ -206,9 +211,30 @@ impl LiveSet {
 
     /// Merge the delta into a new frozen base.
     pub fn compact(&mut self) {
-        if self.delta.len() == 0 {
-            return;
+        if self.delta.len() > 0 {
+            let b = self.drain();
+            self.freeze(b);
         }
+    }
+
+    /// Start a bulk load: until [`end_bulk`](Self::end_bulk), inserts skip the delta
+    /// and go to one builder (a single merge for a big batch, instead of one per
+    /// growth step; the peak memory is about one copy of the data). Only inserts may
+    /// run in between. With duplicate values, the largest payload wins.
+    pub fn begin_bulk(&mut self) {
+        if self.bulk.is_none() {
+            self.bulk = Some(self.drain());
+        }
+    }
+
+    pub fn end_bulk(&mut self) {
+        if let Some(b) = self.bulk.take() {
+            self.freeze(b);
+        }
+    }
+
+    /// Base and delta into one builder (base and delta emptied).
+    fn drain(&mut self) -> SetBuilder {
         let delta = std::mem::take(&mut self.delta);
         let base = std::mem::take(&mut self.base);
         let mut b = IndicatorSet::builder(self.opts.clone());
@@ -223,7 +249,10 @@ impl LiveSet {
                 let _ = b.insert_key(delta.entry(i), p);
             }
         }
-        drop(delta);
+        b
+    }
+
+    fn freeze(&mut self, b: SetBuilder) {
         self.base = b.build();
         self.len = self.base.len();
         let (p4, p6) = self.base.prefixes();
@@ -258,6 +287,9 @@ impl LiveSet {
 
     pub fn contains(&self, value: &str) -> bool {
         let v = value.trim();
+        if let Some(kind) = plain_kind(v) {
+            return self.lookup(kind, v).is_some();
+        }
         match classify_lenient(v) {
             Ok(c) => self.lookup(c.kind, &c.value).is_some(),
             Err(_) => cidr_key(v).is_some_and(|(_, k)| self.probe(&k).is_some()),
@@ -365,9 +397,35 @@ impl LiveSet {
             p6: p6.to_vec(),
             base,
             delta: StrTable::default(),
+            bulk: None,
         };
         Ok((s, extra))
     }
+}
+
+/// The kind of a value already in canonical form that needs no classification to be
+/// looked up: a hex digest, a dotted quad, or a lower-case ASCII host name (anything of
+/// those characters that is not a valid domain is not in the set either). `None`: use
+/// the full classifier (defanged text, URLs, e-mails, mixed case...).
+fn plain_kind(v: &str) -> Option<IocKind> {
+    let b = v.as_bytes();
+    if b.iter().all(u8::is_ascii_hexdigit) {
+        return match b.len() {
+            32 => Some(IocKind::Md5),
+            40 => Some(IocKind::Sha1),
+            64 => Some(IocKind::Sha256),
+            128 => Some(IocKind::Sha512),
+            _ => None,
+        };
+    }
+    if !b.contains(&b'.') || b.len() > 253 {
+        return None;
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        return super::extract::parse_ipv4(v).map(|_| IocKind::Ipv4);
+    }
+    let host = b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-');
+    (host && b[0] != b'.' && b[0] != b'-').then_some(IocKind::Domain)
 }
 
 /// Byte keys of the IOCs of a STIX pattern's equality leaves (CIDR ranges included).
@@ -693,6 +751,29 @@ mod tests {
         for (v, p) in &model {
             let now = s.get(v).unwrap().payload;
             assert_eq!(now.map(|i| old[i as usize]), *p, "{v}");
+        }
+    }
+
+    #[test]
+    fn bulk_load_equals_incremental() {
+        let pool = pool(2000);
+        let mut a = LiveSet::new(SetOptions::default());
+        let mut b = LiveSet::new(SetOptions::default());
+        for (i, v) in pool.iter().enumerate().take(500) {
+            a.insert(v, Some(i as u32)).unwrap();
+            b.insert(v, Some(i as u32)).unwrap();
+        }
+        b.remove(&pool[3]);
+        a.remove(&pool[3]);
+        b.begin_bulk();
+        for (i, v) in pool.iter().enumerate().skip(250) {
+            a.insert(v, Some(i as u32 + 5000)).unwrap();
+            b.insert(v, Some(i as u32 + 5000)).unwrap();
+        }
+        b.end_bulk();
+        assert_eq!(a.len(), b.len());
+        for v in &pool {
+            assert_eq!(a.get(v), b.get(v), "{v}");
         }
     }
 

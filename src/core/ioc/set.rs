@@ -166,7 +166,8 @@ impl<K> Default for Sorted<K> {
 
 impl<K: Ord + Copy> Sorted<K> {
     fn build(mut v: Vec<(K, u32)>, with_payloads: bool) -> Self {
-        heap_sort(&mut v, |a, b| a.0 < b.0);
+        // duplicates: the largest payload wins (callers number payloads in insertion order)
+        heap_sort(&mut v, |a, b| a.0 < b.0 || (a.0 == b.0 && a.1 > b.1));
         v.dedup_by(|a, b| a.0 == b.0);
         Sorted {
             keys: v.iter().map(|x| x.0).collect(),
@@ -444,7 +445,7 @@ impl<K> Default for Cidrs<K> {
 }
 
 /// Builder for [`IndicatorSet`].
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SetBuilder {
     opts: SetOptions,
     md5: Vec<([u8; 16], u32)>,
