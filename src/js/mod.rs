@@ -4,6 +4,7 @@
 mod client;
 mod errors;
 mod feed;
+mod indicator_set;
 mod ioc;
 mod groupib;
 mod list;

@@ -159,3 +159,21 @@ export async function ops(signal: AbortSignal): Promise<number> {
 void new Sekoia({ apiKey: "k" }).searchEvents({ earliest: "-1d", latest: "now" });
 // @ts-expect-error unknown text format
 void new Sekoia({ apiKey: "k" }).importText("c", { indicators: "x", format: "csv" });
+// IndicatorSet: the Worker-facing matcher.
+import { IndicatorSet, type IndicatorMatch, type IndicatorObjectMatch, type AddStixResult } from "../../pkg/index.js";
+export function indicatorSetUsage(events: unknown[], stix: object[]): number {
+  const set = new IndicatorSet({ subdomains: true });
+  const ok: boolean = set.add("evil.com", { id: "x" }) && set.add("1.2.3.4");
+  const many = set.addMany(["a.com", { value: "b.com", meta: 1 }]);
+  const rejected: string[] = many.rejected.map((r) => r.reason);
+  const r: AddStixResult = set.addStixObjects(stix, { now: Date.now(), meta: (o) => o.id });
+  const m: IndicatorMatch | null = set.match("x.evil.com");
+  const hits = set.matchText("see evil[.]com", { types: ["domain"] }).map((h) => `${h.start}-${h.end} ${h.raw} ${h.entry}`);
+  const perEvent: IndicatorObjectMatch[][] = set.matchObjects(events);
+  const paths: string[] = set.matchObject({ a: 1 }).map((h) => h.path);
+  const copy = IndicatorSet.fromBytes(set.toBytes());
+  set.remove("evil.com");
+  // @ts-expect-error subdomains is a boolean
+  new IndicatorSet({ subdomains: "yes" });
+  return copy.size + Number(ok) + rejected.length + r.added + (m?.entry.length ?? 0) + hits.length + perEvent.length + paths.length + set.heapBytes + Number(set.has("x"));
+}

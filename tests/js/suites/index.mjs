@@ -5,6 +5,7 @@ import { register as sekoiaOps } from "./sekoia-ops.mjs";
 import { register as networksage } from "./networksage.mjs";
 import { register as groupib } from "./groupib.mjs";
 import { register as ioc } from "./ioc.mjs";
+import { register as indicatorSet } from "./indicator-set.mjs";
 import { register as enrich } from "./enrich.mjs";
 import { register as badInput } from "./bad-input.mjs";
 
@@ -15,6 +16,7 @@ export function registerAll(test) {
   networksage(test);
   groupib(test);
   ioc(test);
+  indicatorSet(test);
   enrich(test);
   badInput(test);
 }
