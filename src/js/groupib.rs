@@ -532,12 +532,14 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
     let (core, req, ctx) = {
         let s = st.borrow();
         let Some(mut req) = s.poll.request(&s.core.config)? else { return Ok(None) };
-        req.expect = ResponseKind::Text;
+        // JSON validated by the transport (a truncated body is retried), exact text kept.
+        req.expect = ResponseKind::JsonText;
         (s.core.clone(), req, CallContext { signal: s.ctx.signal.clone(), call: s.ctx.call })
     };
     let ok = core.send(&req, &ctx, Array::new()).await?;
     let decode = |message: String| Error::Decode { message, status: ok.head.status, attempts: ok.attempts };
-    let mut text = ok.body;
+    let mut text = get(&ok.body, "text");
+    let mut parsed = Some(get(&ok.body, "json"));
     let (split, kind) = {
         let s = st.borrow();
         (s.poll.splits_events(), s.poll.kind)
@@ -547,8 +549,12 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
         let cursor = if kind == PollKind::TiSearch { EventsCursor::ResultId } else { EventsCursor::SeqUpdate };
         let expanded = expand_events(&raw, cursor).map_err(|e| decode(format!("cannot split events: {e}")))?;
         text = JsValue::from_str(&serde_json::to_string(&expanded).unwrap_or_default());
+        parsed = None;
     }
-    let body = parse_json(&text).map_err(|e| decode(get(&e, "message").as_string().unwrap_or_default()))?;
+    let body = match parsed {
+        Some(b) => b,
+        None => parse_json(&text).map_err(|e| decode(get(&e, "message").as_string().unwrap_or_default()))?,
+    };
     let items = get(&body, "items");
     if !Array::is_array(&items) {
         return Err(decode("a Group-IB portion must be an object with an items array".into()));

@@ -183,7 +183,7 @@ fn push_field(out: &mut String, key: &str, value: &str) {
     out.push(',');
 }
 
-/// One hit as JSON (the same shape as [`ioc_object`]).
+/// One hit as JSON (`Ioc` in the TS types).
 pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
     out.push('{');
     push_field(out, "type", i.kind.as_str());
@@ -203,23 +203,6 @@ pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
     out.push_str(if i.nested { ",\"nested\":true}" } else { ",\"nested\":false}" });
 }
 
-pub fn ioc_object(i: &ioc::Ioc) -> JsValue {
-    let o = Object::new();
-    set(&o, "type", &JsValue::from_str(i.kind.as_str()));
-    set(&o, "value", &JsValue::from_str(&i.value));
-    set(&o, "raw", &JsValue::from_str(&i.raw));
-    set(&o, "start", &JsValue::from(i.start16 as u32));
-    set(&o, "end", &JsValue::from(i.end16 as u32));
-    set(&o, "defanged", &JsValue::from_bool(i.defanged));
-    set(&o, "nested", &JsValue::from_bool(i.nested));
-    if let Some(p) = i.punycode() {
-        set(&o, "punycode", &JsValue::from_str(&p));
-    }
-    if let Some(t) = i.kind.sekoia_type() {
-        set(&o, "sekoiaType", &JsValue::from_str(t));
-    }
-    o.into()
-}
 
 /// Finds IOCs in `text` (refanging common defang styles), with UTF-16 offsets for highlighting.
 #[wasm_bindgen(js_name = extractIocs, unchecked_return_type = "Ioc[]")]
