@@ -30,8 +30,6 @@ use crate::providers::groupib::{self as gib, IpsArg};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = pageIterator)]
-    fn page_iterator(source: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = parseJson, catch)]
     fn parse_json(text: &JsValue) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = safeIntText)]
@@ -624,7 +622,7 @@ fn portions(core: &Rc<ClientCore>, keys: &KeyStore, kind: PollKind, collection: 
         Ok(PollState { core: core.clone(), mapper: keys.mapper(&col), poll, ctx: CallContext::parse(&o)? })
     };
     let state = run().map_err(js_err)?;
-    Ok(page_iterator(GroupIBPortionSource { state: Rc::new(RefCell::new(state)) }.into()))
+    Ok(super::page_iterator(GroupIBPortionSource { state: Rc::new(RefCell::new(state)) }.into()))
 }
 
 fn set_keys(keys: &KeyStore, collection: &JsValue, value: &JsValue, ioc: bool) -> std::result::Result<(), JsValue> {
