@@ -118,6 +118,15 @@ export interface RequestOptions extends CallOptions {
   idempotent?: boolean;
 }
 
+/** The two forms of `request()` every client has. */
+export interface RequestMethods {
+  request(options: RequestOptions & { body?: unknown }): Promise<ApiResponse>;
+  request(method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE", path: string | string[], options?: Omit<RequestOptions, "method" | "path"> & { body?: unknown }): Promise<ApiResponse>;
+}
+export interface NetworkSage extends RequestMethods {}
+export interface GroupIB extends RequestMethods {}
+export interface GroupIBDrp extends RequestMethods {}
+
 export interface ApiResponse<T = any> {
   status: number;
   /** Lower-case header names. */
@@ -221,9 +230,11 @@ impl NetworkSage {
         self.core.config.base.as_str().to_string()
     }
 
-    #[wasm_bindgen(unchecked_return_type = "Promise<ApiResponse>")]
-    pub fn request(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: JsValue) -> js_sys::Promise {
-        self.core.request_promise(options)
+    /// Any endpoint: `request({ method, path, ... })` or `request(method, path, options)`
+    /// (typed as overloads in the TS section below).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
+        self.core.request_positional(first, path, options)
     }
 }
 
@@ -271,9 +282,11 @@ impl GroupIB {
         self.core.config.base.as_str().to_string()
     }
 
-    #[wasm_bindgen(unchecked_return_type = "Promise<ApiResponse>")]
-    pub fn request(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: JsValue) -> js_sys::Promise {
-        self.core.request_promise(options)
+    /// Any endpoint: `request({ method, path, ... })` or `request(method, path, options)`
+    /// (typed as overloads in the TS section below).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
+        self.core.request_positional(first, path, options)
     }
 }
 
@@ -296,8 +309,10 @@ impl GroupIBDrp {
         self.core.config.base.as_str().to_string()
     }
 
-    #[wasm_bindgen(unchecked_return_type = "Promise<ApiResponse>")]
-    pub fn request(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: JsValue) -> js_sys::Promise {
-        self.core.request_promise(options)
+    /// Any endpoint: `request({ method, path, ... })` or `request(method, path, options)`
+    /// (typed as overloads in the TS section below).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
+        self.core.request_positional(first, path, options)
     }
 }

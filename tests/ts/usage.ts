@@ -177,3 +177,11 @@ export function indicatorSetUsage(events: unknown[], stix: object[]): number {
   new IndicatorSet({ subdomains: "yes" });
   return copy.size + Number(ok) + rejected.length + r.added + (m?.entry.length ?? 0) + hits.length + perEvent.length + paths.length + set.heapBytes + Number(set.has("x"));
 }
+
+// Both request forms on every client.
+export async function requests(ns: NetworkSage, gib: GroupIB, drp: GroupIBDrp): Promise<number> {
+  const a = await ns.request("GET", "/upload/v1.0/uploads/list");
+  const b = await gib.request({ path: "user/granted_collections" });
+  const c = await drp.request("POST", ["violation", "change-approve"], { json: { violationId: "x", approve: true } });
+  return a.status + b.status + c.status;
+}
