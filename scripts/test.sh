@@ -42,6 +42,7 @@ run node node tests/js/run-node.mjs
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
+run dashboard node tests/examples/run-dashboard.mjs
 
 printf '\n==== summary\n'
 for r in "${RESULTS[@]}"; do echo "  $r"; done

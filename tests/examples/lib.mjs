@@ -1,0 +1,106 @@
+// Shared bits of the example runners: a sequential step runner with a closing
+// "<name>: N passed, M failed" line, simulator helpers and sample IOCs from the simulator.
+import { mkdirSync } from "node:fs";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+export const SHOTS = ROOT + "test-artifacts/screenshots/";
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
+
+export function steps(name, { budgetMs = 55_000 } = {}) {
+  const results = [];
+  const t0 = Date.now();
+  let stop = false;
+  return {
+    results,
+    /** Runs one check; a failure is recorded and later checks still run (unless `fatal`). */
+    async step(title, fn, { fatal = false } = {}) {
+      if (stop) {
+        results.push({ title, ok: false, error: "skipped after a fatal failure" });
+        console.log(`  ✗ ${title} (skipped after a fatal failure)`);
+        return;
+      }
+      const s = Date.now();
+      try {
+        const note = await fn();
+        results.push({ title, ok: true });
+        console.log(`  ✓ ${title} (${Date.now() - s} ms)${note ? ` — ${note}` : ""}`);
+      } catch (e) {
+        results.push({ title, ok: false, error: String(e?.stack ?? e) });
+        console.log(`  ✗ ${title} (${Date.now() - s} ms)\n      ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n      ")}`);
+        if (fatal) stop = true;
+      }
+      if (Date.now() - t0 > budgetMs) {
+        stop = true;
+        console.log(`  ! time budget of ${budgetMs} ms exceeded: the remaining steps are skipped`);
+      }
+    },
+    finish() {
+      const passed = results.filter((r) => r.ok).length;
+      const failed = results.length - passed;
+      console.log(`${name}: ${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      return passed > 0 && failed === 0 ? 0 : 1;
+    },
+  };
+}
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg ?? "assertion failed");
+}
+
+export function shotsDir() {
+  mkdirSync(SHOTS, { recursive: true });
+  return SHOTS;
+}
+
+export function simApi(url) {
+  const json = async (method, path, body) => {
+    const r = await fetch(url + path, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+    if (!r.ok) throw new Error(`simulator ${method} ${path}: ${r.status} ${await r.text()}`);
+    const t = await r.text();
+    return t ? JSON.parse(t) : null;
+  };
+  return {
+    info: () => json("GET", "/__sim/info"),
+    append: (count) => json("POST", "/__sim/sekoia/feed/append", { count }),
+    chaos: (match, action, times) => json("POST", "/__sim/chaos", { match, action, times }),
+    clearChaos: () => json("DELETE", "/__sim/chaos"),
+    log: async (prefix) => (await json("GET", `/__sim/log?path=${encodeURIComponent(prefix)}`)).requests,
+    /** Raw Sekoia GET with the simulator's key. */
+    async sekoia(path, query = {}) {
+      const { keys } = await json("GET", "/__sim/info");
+      const u = new URL(`${url}/sekoia/api/${path}`);
+      for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+      const r = await fetch(u, { headers: { authorization: `Bearer ${keys.sekoia}` } });
+      if (!r.ok) throw new Error(`GET ${u}: ${r.status}`);
+      return r.json();
+    },
+  };
+}
+
+const FEED = "d6092c37-d8d7-45c3-8aff-c4dc26030608";
+
+/**
+ * IOCs the simulator knows: `linked` = indicators that `indicates` a malware / intrusion set
+ * (one per observable type found), plus the threat name.
+ */
+export async function knownIocs(sim, want = ["domain-name", "ipv4-addr", "file", "url"]) {
+  const rels = (await sim.sekoia(`v2/inthreat/collections/${FEED}/objects`, { limit: 2000, "match[type]": "relationship" })).items
+    .filter((r) => r.relationship_type === "indicates" && r.source_ref.startsWith("indicator--"));
+  const out = {};
+  for (let i = 0; i < rels.length && Object.keys(out).length < want.length; i += 40) {
+    const batch = rels.slice(i, i + 40);
+    const ids = [...new Set(batch.flatMap((r) => [r.source_ref, r.target_ref]))];
+    const { items } = await sim.sekoia(`v2/inthreat/objects/${ids.join(",")}`);
+    const byId = new Map(items.map((o) => [o.id, o]));
+    for (const r of batch) {
+      const ind = byId.get(r.source_ref);
+      const threat = byId.get(r.target_ref);
+      const t = ind?.x_ic_observable_types?.[0];
+      if (!ind || !threat || ind.revoked || !want.includes(t) || out[t]) continue;
+      out[t] = { value: ind.name, threat: threat.name, threatType: threat.type, indicatorId: ind.id };
+    }
+  }
+  return out;
+}
