@@ -43,6 +43,7 @@ run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
 run dashboard node tests/examples/run-dashboard.mjs
+run extension node tests/examples/run-extension.mjs
 
 printf '\n==== summary\n'
 for r in "${RESULTS[@]}"; do echo "  $r"; done

@@ -13,7 +13,7 @@ export function explainError(e, what = "The request") {
   const tries = e && e.attempts > 1 ? ` (after ${e.attempts} attempts)` : "";
   switch (name) {
     case "AuthenticationError":
-      return { kind: name, title: `${what} failed: the API key was refused`, detail: `HTTP 401${tries}.${server}`, action: "Check the API key in Connection settings (is it for this region / this server?)." };
+      return { kind: name, title: `${what} failed: the API key was refused`, detail: `HTTP 401${tries}.${server}`, action: "Check the API key in the settings (is it for this region / this server?)." };
     case "PermissionError":
       return { kind: name, title: `${what} failed: not allowed`, detail: `HTTP 403.${server}`, action: "The key works but lacks the permission for this; ask your community admin for the role." };
     case "NotFoundError":
@@ -30,7 +30,7 @@ export function explainError(e, what = "The request") {
     case "ApiError":
       return { kind: name, title: `${what} failed: HTTP ${e.status}`, detail: `${server}${req}`.trim() || "The server refused the request.", action: "Check the input and the connection settings." };
     case "NetworkError":
-      return { kind: name, title: `${what} failed: the server could not be reached`, detail: `${e.message || "No answer"}${tries}.`, action: "Is the simulator running (make demo)? Check the base URL in Connection settings and your network." };
+      return { kind: name, title: `${what} failed: the server could not be reached`, detail: `${e.message || "No answer"}${tries}.`, action: "Is the simulator running (make demo)? Check the base URL in the settings and your network." };
     case "TimeoutError":
       return { kind: name, title: `${what} timed out`, detail: e.kind === "deadline" ? "The overall deadline passed." : `One attempt took longer than ${e.afterMs ?? "the"} ms${tries}.`, action: "Retry; the server may be slow or overloaded." };
     case "AbortError":
