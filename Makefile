@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: demo test setup build bench test-rust test-js clean
+.PHONY: demo test setup build bench fuzz clean
 
 demo: build
 	node demo/walkthrough.mjs
@@ -19,6 +19,9 @@ build: setup
 
 bench: build
 	node bench/run.mjs
+
+fuzz: setup
+	scripts/fuzz.sh 300
 
 clean:
 	rm -rf pkg target test-artifacts

@@ -138,7 +138,7 @@ if (sekoia) {
       const t0 = Date.now();
       const r = await sekoia.request({ path: "/v1/auth/validate" });
       show("attempts", r.attempts);
-      show("took", `${Date.now() - t0} ms (backoff with jitter, then exactly the server's 1 s)`);
+      show("took", `${Date.now() - t0} ms: backoff with jitter, the WAF guard's 5 s pause after 2 errors in 10 s, then exactly the server's 1 s`);
     });
 
     step(6, "WAF guard: 12 concurrent requests, never more than 5 in any second");
@@ -174,6 +174,36 @@ if (gib) {
     show("collections", JSON.stringify(r.data).slice(0, 160));
   });
 }
+
+step(9, "IOC toolkit: extract IOCs from a real ESET report, then enrich them across the providers");
+await tryStep(async () => {
+  const { readFileSync, existsSync } = await import("node:fs");
+  const reports = new URL("../../shared/data/eset/eset_reports.jsonl", import.meta.url);
+  const report = existsSync(reports)
+    ? JSON.parse(readFileSync(reports, "utf8").split("\n").find((l) => l.includes("[.]") && l.length > 4000))
+    : { path: "inline sample", text: "C2: hxxps://update-check[.]evil-cdn[.]com/gate.php and 185.220.101[.]47; dropper d41d8cd98f00b204e9800998ecf8427e" };
+  const t0 = performance.now();
+  const iocs = lib.extractIocs(report.text, { dedupe: true, nested: false });
+  const ms = performance.now() - t0;
+  const byType = {};
+  for (const i of iocs) byType[i.type] = (byType[i.type] ?? 0) + 1;
+  show("report", `${report.path} (${report.text.length} chars)`);
+  show("extracted", `${iocs.length} IOCs in ${ms.toFixed(1)} ms: ${JSON.stringify(byType)}`);
+  const defanged = iocs.filter((i) => i.defanged).slice(0, 3);
+  for (const i of defanged) show("  refanged", `${i.raw} → ${i.value}`);
+  const providers = { sekoia, networksage: ns, groupib: gib };
+  for (const k of Object.keys(providers)) if (!providers[k]) delete providers[k];
+  if (Object.keys(providers).length) {
+    const rank = { domain: 0, ipv4: 1, sha256: 2, sha1: 3, md5: 4, url: 5 };
+    const picked = iocs.filter((i) => i.type in rank).sort((a, b) => rank[a.type] - rank[b.type]).slice(0, 6);
+    const enricher = lib.createEnricher(providers, { concurrency: 4 });
+    const results = await enricher.enrichMany(picked.map((i) => i.value));
+    for (const r of results) {
+      const asked = Object.entries(r.providers).map(([n, p]) => `${n}:${p.ok ? (p.known ? "known" : "-") : p.error.name}`).join(" ");
+      show(`  ${r.type} ${r.value.slice(0, 40)}`, `${r.verdict}${r.threats.length ? " (" + r.threats.slice(0, 3).join(", ") + ")" : ""}  [${asked}]`);
+    }
+  }
+});
 
 if (sim) await sim.close();
 console.log("\ndone.");

@@ -6,6 +6,7 @@ import wbgInit from "./dist/cti_edge.js";
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
 export * from "./stores.js";
+export * from "./enrich.js";
 
 let ready;
 

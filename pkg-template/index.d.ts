@@ -1,6 +1,7 @@
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
 export * from "./stores.js";
+export * from "./enrich.js";
 
 /**
  * Makes the package ready. Browsers / extensions: fetches and instantiates the .wasm (pass a

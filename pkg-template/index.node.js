@@ -8,6 +8,7 @@ initSync({ module: readFileSync(new URL("./dist/cti_edge_bg.wasm", import.meta.u
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
 export * from "./stores.js";
+export * from "./enrich.js";
 
 export function init() {
   return Promise.resolve();

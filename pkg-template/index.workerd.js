@@ -9,6 +9,7 @@ initSync({ module: wasmModule });
 export * from "./dist/cti_edge.js";
 export * from "./errors.js";
 export * from "./stores.js";
+export * from "./enrich.js";
 
 export function init() {
   return Promise.resolve();

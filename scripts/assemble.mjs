@@ -34,7 +34,7 @@ writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
 const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
 const raw = (p) => statSync(p).size;
 const wasm = join(dist, "cti_edge_bg.wasm");
-const js = [join(dist, "cti_edge.js"), join(pkg, "errors.js"), join(pkg, "stores.js")];
+const js = [join(dist, "cti_edge.js"), join(pkg, "errors.js"), join(pkg, "stores.js"), join(pkg, "enrich.js")];
 for (const dir of readdirSync(join(dist, "snippets"))) {
   for (const f of ["runtime.js", "errors.js"]) {
     const p = join(dist, "snippets", dir, "src", "js", f);

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../fuzz"
 SECONDS_PER_TARGET="${1:-5}"
 export RUSTC_BOOTSTRAP=1
 TARGETS=(extract refang stix_pattern mapping response)
-cargo fuzz build -s none "${TARGETS[@]/#/}" >/dev/null 2>&1 || cargo fuzz build -s none || exit 1
+cargo fuzz build -s none 2>&1 | grep -v '^ *Compiling' || true
+[ -x target/x86_64-unknown-linux-gnu/release/extract ] || { echo "fuzz: build failed"; exit 1; }
 pass=0
 fail=0
 for t in "${TARGETS[@]}"; do

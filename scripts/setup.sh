@@ -21,6 +21,12 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 || [ "$(wasm-bindgen --version | aw
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
+# 2b. cargo-fuzz (the bounded fuzz run of make test; `make fuzz` runs longer).
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  step "cargo install cargo-fuzz (about a minute, once)"
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+fi
+
 # 3. Chromium + ChromeDriver from Debian (the browser tests, the dashboard screenshots).
 #    NOT Debian's binaryen: its wasm-opt 108 silently corrupts wasm-bindgen output; we use
 #    the npm binaryen (node_modules/.bin/wasm-opt) by explicit path instead.
@@ -32,8 +38,12 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 # 4. npm dev dependencies (simulator, test runners, wasm-opt, TypeScript, miniflare/workerd).
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+#    Skipped when node_modules was installed from this very lockfile (content hash, not mtime:
+#    a fresh checkout or another work tree sharing node_modules must not reinstall it).
+LOCK_HASH="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat node_modules/.cti-edge-lock-hash 2>/dev/null)" != "$LOCK_HASH" ] || [ ! -x node_modules/.bin/tsc ]; then
   step "npm ci"
   npm ci --no-audit --no-fund
+  echo "$LOCK_HASH" > node_modules/.cti-edge-lock-hash
 fi
 echo "setup: ok (wasm-bindgen $WB_VERSION, $(node --version), $(chromium --version 2>/dev/null | head -1))"

@@ -42,6 +42,7 @@ run node node tests/js/run-node.mjs
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
+run fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
 run dashboard node tests/examples/run-dashboard.mjs
 run extension node tests/examples/run-extension.mjs
 

@@ -202,14 +202,14 @@ impl Feed {
 
     /// Pages of the feed: `for await (const page of feed.pages({ limit, store }))`.
     #[wasm_bindgen(unchecked_return_type = "FeedPageIterator")]
-    pub fn pages(&self, #[wasm_bindgen(unchecked_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn pages(&self, #[wasm_bindgen(unchecked_optional_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let source = self.source(&options).map_err(|e| errors::to_js(&e))?;
         Ok(page_iterator(source.into()))
     }
 
     /// Objects of the feed one by one (pages are committed once fully consumed).
     #[wasm_bindgen(unchecked_return_type = "FeedObjectIterator")]
-    pub fn objects(&self, #[wasm_bindgen(unchecked_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn objects(&self, #[wasm_bindgen(unchecked_optional_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let pages = self.pages(options)?;
         Ok(item_iterator(&pages))
     }

@@ -177,7 +177,7 @@ pub fn ioc_object(i: &ioc::Ioc) -> JsValue {
 
 /// Finds IOCs in `text` (refanging common defang styles), with UTF-16 offsets for highlighting.
 #[wasm_bindgen(js_name = extractIocs, unchecked_return_type = "Ioc[]")]
-pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, #[wasm_bindgen(unchecked_param_type = "ExtractOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {
         let text = text_arg(&text, "text")?;
         let opts = extract_options(&options)?;

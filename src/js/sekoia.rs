@@ -119,14 +119,14 @@ impl Sekoia {
 
     /// One STIX object by id.
     #[wasm_bindgen(js_name = getObject, unchecked_return_type = "Promise<any>")]
-    pub fn get_object(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn get_object(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::object(&self.core.config, &id));
         call(self.core.clone(), req, options, unwrap_data)
     }
 
     /// Many objects by id, in batches of 40; the result is aligned with `ids` (null where unknown).
     #[wasm_bindgen(js_name = getObjects, unchecked_return_type = "Promise<any[]>")]
-    pub fn get_objects(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn get_objects(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let run = async {
@@ -173,7 +173,7 @@ impl Sekoia {
     }
 
     #[wasm_bindgen(js_name = getRelationship, unchecked_return_type = "Promise<any>")]
-    pub fn get_relationship(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn get_relationship(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::relationship(&self.core.config, &id));
         call(self.core.clone(), req, options, unwrap_data)
     }
@@ -181,21 +181,21 @@ impl Sekoia {
     /// The object's context: a STIX bundle with its first-level relationships, related objects,
     /// sources and markings (≤ 100 objects).
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn context(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn context(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::context(&self.core.config, &id));
         call(self.core.clone(), req, options, identity)
     }
 
     /// A file attached to an object, by its SHA-256.
     #[wasm_bindgen(js_name = objectFile, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn object_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] sha256: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn object_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] sha256: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| Ok((id, string_arg(&sha256, "sha256")?))).and_then(|(id, sha)| intel::object_file(&self.core.config, &id, &sha));
         call(self.core.clone(), req, options, identity)
     }
 
     /// Relationships of an object with the related objects, page by page.
     #[wasm_bindgen(js_name = objectRelationships, unchecked_return_type = "ListIterator<RelatedObject>")]
-    pub fn object_relationships(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "RelationshipListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn object_relationships(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "RelationshipListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let id = string_arg(&id, "id")?;
             intel::check_stix_id("id", &id)?;
@@ -211,7 +211,7 @@ impl Sekoia {
 
     /// Objects matching filters, page by page (`match[type]`, `match[name]`...).
     #[wasm_bindgen(js_name = listObjects, unchecked_return_type = "ListIterator")]
-    pub fn list_objects(&self, #[wasm_bindgen(unchecked_param_type = "ObjectListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn list_objects(&self, #[wasm_bindgen(unchecked_optional_param_type = "ObjectListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let o = Opts::new(&options, "")?;
             let f = filters(
@@ -231,7 +231,7 @@ impl Sekoia {
     /// Context bundles of an IOC (`indicators/context`). The observable type is detected from
     /// the value when not given; a value that is no IOC is refused before any request.
     #[wasm_bindgen(js_name = indicatorContext, unchecked_return_type = "Promise<IndicatorContext>")]
-    pub fn indicator_context(&self, #[wasm_bindgen(unchecked_param_type = "IndicatorLookup")] lookup: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn indicator_context(&self, #[wasm_bindgen(unchecked_param_type = "IndicatorLookup")] lookup: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let run = async {
@@ -253,7 +253,7 @@ impl Sekoia {
 
     /// Indicators whose observable is this value (`indicators?type=&value=`).
     #[wasm_bindgen(js_name = findIndicators, unchecked_return_type = "Promise<any[]>")]
-    pub fn find_indicators(&self, #[wasm_bindgen(unchecked_param_type = "IndicatorLookup")] lookup: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn find_indicators(&self, #[wasm_bindgen(unchecked_param_type = "IndicatorLookup")] lookup: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = lookup_args(&lookup).and_then(|(t, v)| intel::indicators(&self.core.config, &t, &v));
         call(self.core.clone(), req, options, |body| {
             let items = get(&body, "items");
@@ -263,7 +263,7 @@ impl Sekoia {
 
     /// Outgoing feeds of the community.
     #[wasm_bindgen(js_name = listFeeds, unchecked_return_type = "ListIterator")]
-    pub fn list_feeds(&self, #[wasm_bindgen(unchecked_param_type = "FeedListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn list_feeds(&self, #[wasm_bindgen(unchecked_optional_param_type = "FeedListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let o = Opts::new(&options, "")?;
             let term = o.string("term")?;
@@ -276,26 +276,26 @@ impl Sekoia {
     }
 
     #[wasm_bindgen(js_name = getFeed, unchecked_return_type = "Promise<any>")]
-    pub fn get_feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn get_feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::get_feed(&self.core.config, &id));
         call(self.core.clone(), req, options, unwrap_data)
     }
 
     /// Creates a feed (`{ title, types, tlps, ... }` in Sekoia's field names).
     #[wasm_bindgen(js_name = createFeed, unchecked_return_type = "Promise<any>")]
-    pub fn create_feed(&self, feed: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn create_feed(&self, feed: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = feed_body(&feed).and_then(|json| intel::create_feed(&self.core.config, json));
         call(self.core.clone(), req, options, unwrap_data)
     }
 
     #[wasm_bindgen(js_name = updateFeed, unchecked_return_type = "Promise<any>")]
-    pub fn update_feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, feed: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn update_feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, feed: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| Ok((id, feed_body(&feed)?))).and_then(|(id, json)| intel::update_feed(&self.core.config, &id, json));
         call(self.core.clone(), req, options, unwrap_data)
     }
 
     #[wasm_bindgen(js_name = deleteFeed, unchecked_return_type = "Promise<void>")]
-    pub fn delete_feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
+    pub fn delete_feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::delete_feed(&self.core.config, &id));
         call(self.core.clone(), req, options, |_| JsValue::UNDEFINED)
     }

@@ -175,7 +175,7 @@ impl Sekoia {
     }
 
     /// An Intelligence Center feed (default: the community's default feed).
-    pub fn feed(&self, #[wasm_bindgen(unchecked_param_type = "string")] feed_id: JsValue) -> std::result::Result<Feed, JsValue> {
+    pub fn feed(&self, #[wasm_bindgen(unchecked_optional_param_type = "string")] feed_id: JsValue) -> std::result::Result<Feed, JsValue> {
         let id = if feed_id.is_undefined() || feed_id.is_null() {
             sekoia::DEFAULT_FEED_ID.to_string()
         } else {

@@ -39,3 +39,23 @@ new Sekoia({ apiKey: "k", region: "MARS1" });
 new GroupIB({ apiKey: "k", baseUrl: "https://x" });
 // @ts-expect-error path is required
 void new Sekoia({ apiKey: "k" }).request({ query: {} });
+
+// IOC toolkit and enrichment
+import { extractIocs, classify, refang, defang, parseStixPattern, stixPatternFor, enrich, createEnricher, memoryCursorStore, kvCursorStore, type Ioc, type Enrichment } from "../../pkg/index.js";
+
+export async function toolkit(sekoia: Sekoia, text: string): Promise<string[]> {
+  const found: Ioc[] = extractIocs(text, { types: ["domain", "url"], dedupe: true, fileExtensionPolicy: "reject-all" });
+  const c = classify(refang("evil[.]com"));
+  const kind: string | undefined = c?.sekoiaType ?? undefined;
+  const p = parseStixPattern(stixPatternFor("1.2.3.4"));
+  const e: Enrichment = await enrich(found[0]?.value ?? "evil.com", { sekoia }, { ttlMs: 1000 });
+  const many = await createEnricher({ sekoia }, { concurrency: 2 }).enrichMany(["a.com"]);
+  for await (const page of sekoia.feed().pages({ limit: 100, store: memoryCursorStore(), follow: { intervalMs: 1000 } })) {
+    page.items.length;
+    break;
+  }
+  kvCursorStore({ get: async () => null, put: async () => {} });
+  return [defang(e.value), e.verdict, String(p.observationCount), kind ?? "", String(many.length)];
+}
+// @ts-expect-error unknown IOC type
+extractIocs("x", { types: ["ip-address"] });

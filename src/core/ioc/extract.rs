@@ -1131,7 +1131,14 @@ fn parse_cve_tail(b: &[u8], e: usize) -> Option<(usize, String)> {
     ))
 }
 
-/// CJK (or other non-ASCII) text glued to an ASCII name: `これはexample.comです`.
+/// Scripts written without spaces between words (CJK, kana, Hangul, full-width forms): text in
+/// them can be glued to an ASCII name. Latin letters with diacritics (`bücher`, `über`) are
+/// part of a label, never glue.
+fn is_glue_char(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF)
+}
+
+/// CJK text glued to an ASCII name: `これはexample.comです`.
 fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
     let Some(seg) = t.get(s..e) else {
         return (s, e);
@@ -1146,7 +1153,9 @@ fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
         let last = &seg[dot + 1..];
         if last.as_bytes().first().is_some_and(|c| c.is_ascii()) {
             if let Some(p) = last.find(|c: char| !c.is_ascii()) {
-                ne = s + dot + 1 + p;
+                if last[p..].chars().next().is_some_and(is_glue_char) {
+                    ne = s + dot + 1 + p;
+                }
             }
         }
     }
@@ -1155,8 +1164,9 @@ fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
     let first = &seg[..first_end];
     if !first.is_ascii() && first.as_bytes().last().is_some_and(|c| c.is_ascii()) {
         if let Some(p) = first.rfind(|c: char| !c.is_ascii()) {
-            let ch_len = first[p..].chars().next().map_or(1, |c| c.len_utf8());
-            ns = s + p + ch_len;
+            if let Some(ch) = first[p..].chars().next().filter(|&c| is_glue_char(c)) {
+                ns = s + p + ch.len_utf8();
+            }
         }
     }
     (ns, ne)

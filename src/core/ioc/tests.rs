@@ -688,3 +688,12 @@ fn defang_debug_env() {
         }
     }
 }
+
+#[test]
+fn latin_diacritics_are_part_of_a_label_cjk_is_glue() {
+    let vals = |t: &str| -> Vec<String> { extract_iocs(t, &ExtractOptions::default()).into_iter().map(|i| i.value).collect() };
+    assert_eq!(vals("visit bücher.de today"), vec!["bücher.de"]);
+    assert_eq!(vals("über.de"), vec!["über.de"]);
+    assert_eq!(vals("https://bücher.de/x"), vec!["https://bücher.de/x", "bücher.de"]);
+    assert_eq!(vals("これはexample.comです"), vec!["example.com"]);
+}

@@ -2,9 +2,13 @@
 import { register as foundation } from "./foundation.mjs";
 import { register as sekoiaIntel } from "./sekoia-intel.mjs";
 import { register as ioc } from "./ioc.mjs";
+import { register as enrich } from "./enrich.mjs";
+import { register as badInput } from "./bad-input.mjs";
 
 export function registerAll(test) {
   foundation(test);
   sekoiaIntel(test);
   ioc(test);
+  enrich(test);
+  badInput(test);
 }
