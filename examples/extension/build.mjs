@@ -1,7 +1,7 @@
 // Copies the built package (../../pkg, from scripts/build.sh) into vendor/cti-edge/ so the
 // unpacked extension is self-contained, plus the shared error explanations. Run after a build:
 //   scripts/build.sh && node examples/extension/build.mjs
-import { cpSync, existsSync, rmSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, rmSync } from "node:fs";
 
 const here = new URL(".", import.meta.url).pathname;
 const pkg = new URL("../../pkg/", import.meta.url).pathname;
@@ -10,9 +10,8 @@ if (!existsSync(pkg + "index.browser.js")) {
   process.exit(1);
 }
 rmSync(here + "vendor", { recursive: true, force: true });
-mkdirSync(here + "vendor/cti-edge", { recursive: true });
-for (const f of ["index.browser.js", "index.d.ts", "errors.js", "errors.d.ts", "stores.js", "stores.d.ts", "package.json", "dist"]) {
-  if (existsSync(pkg + f)) cpSync(pkg + f, here + "vendor/cti-edge/" + f, { recursive: true });
-}
+// The whole package (the browser entry re-exports its sibling modules); the Node and workerd
+// entries are copied too but never loaded.
+cpSync(pkg, here + "vendor/cti-edge", { recursive: true });
 for (const f of ["explain.js", "summary.js", "features.js"]) cpSync(new URL("../../www/" + f, import.meta.url).pathname, here + "vendor/" + f);
 console.log("extension: vendor/cti-edge copied from pkg/");
