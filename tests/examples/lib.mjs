@@ -1,6 +1,6 @@
 // Shared bits of the example runners: a sequential step runner with a closing
 // "<name>: N passed, M failed" line, simulator helpers and sample IOCs from the simulator.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
 export const SHOTS = ROOT + "test-artifacts/screenshots/";
@@ -103,4 +103,32 @@ export async function knownIocs(sim, want = ["domain-name", "ipv4-addr", "file",
     }
   }
   return out;
+}
+
+/**
+ * README snippets are the tested code: a fenced block right after `<!-- snippet: <path> -->` must
+ * appear verbatim in that file (path relative to the repository). Returns how many were checked.
+ */
+export function checkSnippets(readmeRel) {
+  const md = readFileSync(ROOT + readmeRel, "utf8");
+  const re = /<!-- snippet: (\S+) -->\s*\n```[a-z]*\n([\s\S]*?)\n```/g;
+  let n = 0;
+  for (const [, file, block] of md.matchAll(re)) {
+    const src = readFileSync(ROOT + file, "utf8");
+    if (!src.includes(block)) {
+      const first = block.split("\n").find((l) => !src.includes(l));
+      throw new Error(`${readmeRel}: a snippet is not verbatim in ${file}; first differing line: ${JSON.stringify(first)}`);
+    }
+    n += 1;
+  }
+  if (!n) throw new Error(`${readmeRel}: no <!-- snippet: … --> block`);
+  return n;
+}
+
+/** The fenced block right after `<!-- run: <tag> -->` in a README. */
+export function runnableSnippet(readmeRel, tag) {
+  const md = readFileSync(ROOT + readmeRel, "utf8");
+  const m = new RegExp(`<!-- run: ${tag} -->\\s*\\n\`\`\`[a-z]*\\n([\\s\\S]*?)\\n\`\`\``).exec(md);
+  if (!m) throw new Error(`${readmeRel}: no <!-- run: ${tag} --> block`);
+  return m[1];
 }

@@ -4,7 +4,12 @@ import { chromium } from "playwright-core";
 import { createServer } from "node:net";
 import { startSimulator } from "../../sim/index.mjs";
 import { startStaticServer } from "../js/static-server.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, assert, knownIocs, shotsDir, simApi, steps } from "./lib.mjs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, assert, checkSnippets, knownIocs, runnableSnippet, shotsDir, simApi, steps } from "./lib.mjs";
 
 const T = steps("dashboard");
 const sim = await startSimulator({ quiet: true });
@@ -195,6 +200,41 @@ try {
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot("overview");
   });
+
+  await T.step("README: the smallest page (www/minimal.html) finds and looks up IOCs", async () => {
+    const p = await context.newPage();
+    p.on("pageerror", (e) => pageErrors.push("minimal: " + e.message));
+    const t = `seen: ${iocs["domain-name"].value.replace(/\./g, "[.]")} and 192.0.2.1`;
+    await p.goto(`${web.url}/www/minimal.html?sim=${encodeURIComponent(sim.url)}&text=${encodeURIComponent(t)}`);
+    await p.waitForFunction(() => document.getElementById("out").textContent !== "loading…");
+    const out = await p.locator("#out").innerText();
+    assert(out.includes(`domain ${iocs["domain-name"].value.toLowerCase()} (UTF-16 6–`) && out.includes(iocs["domain-name"].threat), out);
+    assert(/ipv4 192\.0\.2\.1 .*unknown/.test(out), out);
+    await p.close();
+  });
+
+  await T.step("README: the Node snippet runs as written, and its second run is incremental", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cti-edge-node-"));
+    try {
+      const code = runnableSnippet("www/README.md", "node").replace('from "cti-edge"', `from ${JSON.stringify(ROOT + "pkg/index.node.js")}`);
+      writeFileSync(join(dir, "snippet.mjs"), code);
+      const env = { ...process.env, SEKOIA_API_KEY: info.keys.sekoia, SEKOIA_BASE_URL: `${sim.url}/sekoia` };
+      // async: the simulator answering the snippet lives in this process
+      const run = async () => (await promisify(execFile)(process.execPath, ["snippet.mjs"], { cwd: dir, env, encoding: "utf8", timeout: 30_000 })).stdout;
+      const first = await run();
+      const counts = JSON.parse(/type: (\{.*\})/.exec(first)[1]);
+      assert(Object.values(counts).reduce((a, b) => a + b, 0) > 5000, first);
+      assert(/ipv4 141\.255\.166\.187: known/.test(first) && /domain intranet-portal\.example\.org: unknown/.test(first), first);
+      await api.append(6);
+      const second = await run();
+      const c2 = JSON.parse(/type: (\{.*\})/.exec(second)[1]);
+      assert(Object.values(c2).reduce((a, b) => a + b, 0) === 6, second);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  await T.step("README snippets are verbatim from the tested files", async () => `${checkSnippets("www/README.md")} snippet(s)`);
 
   await T.step("no uncaught page error", async () => {
     assert(pageErrors.length === 0, pageErrors.join("; "));
