@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator } from "../../sim/index.mjs";
 import { startStaticServer } from "../js/static-server.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, assert, knownIocs, shotsDir, simApi, steps } from "./lib.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, assert, checkSnippets, knownIocs, shotsDir, simApi, steps } from "./lib.mjs";
 
 const EXT = ROOT + "examples/extension";
 execFileSync(process.execPath, [EXT + "/build.mjs"], { stdio: "inherit" }); // copies pkg/ into vendor/
@@ -149,6 +149,8 @@ try {
     const res = await swEval((id) => self.ctiEdge.importLast(id), items[0].id);
     assert(res.status === "done" && res.imported === 2, JSON.stringify(res));
   });
+
+  await T.step("README snippets are verbatim from the extension's files", async () => `${checkSnippets("examples/extension/README.md")} snippet(s)`);
 
   await T.step("no uncaught error in the extension pages", async () => {
     assert(pageErrors.length === 0, pageErrors.join("; "));
