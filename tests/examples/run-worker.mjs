@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator } from "../../sim/index.mjs";
-import { ROOT, assert, knownIocs, simApi, steps } from "./lib.mjs";
+import { ROOT, assert, checkSnippets, knownIocs, simApi, steps } from "./lib.mjs";
 
 const PKG = ROOT + "pkg/";
 const WORKER = ROOT + "examples/worker/src/worker.js";
@@ -204,6 +204,7 @@ try {
       assert(r.status === 413, `status ${r.status}`);
     });
   }
+  await T.step("README snippets are verbatim from src/worker.js", async () => `${checkSnippets("examples/worker/README.md")} snippet(s)`);
 } finally {
   await mf?.dispose();
   await sim.close();
