@@ -152,15 +152,53 @@ if (sekoia) {
 }
 
 const ns = useSim
-  ? new NetworkSage({ apiKey: keyOf(simKeys.networksage), baseUrl: `${simUrl}/networksage` })
+  ? new NetworkSage({ apiKey: keyOf(simKeys.networksage), baseUrl: `${simUrl}/networksage`, rateLimit: { perSecond: 50 } }) // the simulator has no rate limit
   : env.NETWORKSAGE_API_KEY && new NetworkSage({ apiKey: env.NETWORKSAGE_API_KEY, baseUrl: env.NETWORKSAGE_BASE_URL });
 if (ns) {
-  step(7, "NetworkSage: list my samples (apikey header)");
+  step(7, "NetworkSage: list my samples (apikey header, {error, body} envelope unwrapped)");
   await tryStep(async () => {
-    const r = await ns.request({ path: "/upload/v1.0/uploads/list" });
-    show("status", r.status);
-    show("envelope", JSON.stringify(r.data).slice(0, 160));
+    const samples = await ns.listSamples();
+    show("samples", `${samples.length}: ${samples.slice(0, 3).map((s) => `${s.fileName} (${s.processed ? "processed" : "pending"})`).join(", ")}`);
   });
+
+  if (useSim) {
+    step("7b", "NetworkSage: upload a small pcap, wait for processing, print the aggregated view");
+    await tryStep(async () => {
+      const id = await ns.uploadSample(demoPcap(), { type: "pcap", name: "demo.pcap" });
+      show("uploaded", id);
+      const t0 = Date.now();
+      const meta = await ns.waitForProcessing(id, { intervalMs: 500, deadline: Date.now() + 30_000 });
+      show("processed", `after ${Date.now() - t0} ms (polled every 500 ms, 30 s deadline)`);
+      const view = await ns.aggregated(id, { concurrency: 4 });
+      const bad = view.filter((a) => a.destination.relevance && a.destination.relevance !== "benign");
+      show("flows", `${view.length} (${bad.length} to suspicious/malicious destinations)`);
+      for (const a of [...bad, ...view].slice(0, 5)) {
+        show(`  +${Number(a.secflow.relativeStart).toFixed(1)}s`, `${a.secflow.destinationData.padEnd(28)} ${a.secflow.flowCategory} — ${a.destination.relevance ?? "?"}, seen in ${a.flowIdCount} samples`);
+      }
+      const publicId = lib.NetworkSage.encodePublicId(meta.id, meta.hash);
+      const same = JSON.stringify(await ns.aggregated(publicId)) === JSON.stringify(view);
+      show("public view", `${publicId.slice(0, 24)}… (no key sent) — same as the private view: ${same}`);
+    });
+  }
+}
+
+/** A valid 2-packet libpcap capture (UDP 192.168.1.10 → 8.8.8.8:53). */
+function demoPcap() {
+  const frame = Uint8Array.from([0, 17, 34, 51, 68, 85, 102, 119, 136, 153, 170, 187, 8, 0, 69, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 192, 168, 1, 10, 8, 8, 8, 8, 192, 0, 0, 53, 0, 12, 0, 0, 1, 2, 3, 4]);
+  const out = new Uint8Array(24 + 2 * (16 + frame.length));
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, 65535, true);
+  v.setUint32(20, 1, true);
+  for (let i = 0, o = 24; i < 2; i++, o += 16 + frame.length) {
+    v.setUint32(o, 1700000000 + i, true);
+    v.setUint32(o + 8, frame.length, true);
+    v.setUint32(o + 12, frame.length, true);
+    out.set(frame, o + 16);
+  }
+  return out;
 }
 
 const gib = useSim
@@ -172,6 +210,17 @@ if (gib) {
     const r = await gib.request({ path: "user/granted_collections" });
     show("status", r.status);
     show("collections", JSON.stringify(r.data).slice(0, 160));
+  });
+  step("8b", "Group-IB: iterate portions of malware/cnc (seqUpdate chaining) and extract IOCs with keys");
+  await tryStep(async () => {
+    gib.setIocKeys("malware/cnc", { ips: "ipv4.ip", domains: "domain", urls: "url" });
+    let n = 0;
+    for await (const portion of gib.updates("malware/cnc", { limit: 20, date: "2024-01-01" })) {
+      const iocs = portion.iocs();
+      show(`portion ${++n}`, `${portion.items.length} items, seqUpdate ${portion.seqUpdate}, ${portion.count} remaining`);
+      show("  iocs", `${iocs.ips.length} ips (${iocs.ips.slice(0, 2).join(", ")}…), ${iocs.domains.length} domains (${iocs.domains.slice(0, 2).join(", ")}…)`);
+      if (n === 3) break; // resume later with { seqUpdate: portion.seqUpdate }
+    }
   });
 }
 

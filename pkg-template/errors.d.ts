@@ -25,6 +25,8 @@ export class ApiError extends CtiEdgeError {
   /** Server-given wait before retrying, in seconds (Retry-After / retry-after-ms), or null. */
   readonly retryAfter: number | null;
   readonly retryAfterMs: number | null;
+  /** What the status usually means for this vendor (Group-IB: the reference client's explanation), also appended to `message`; else null. */
+  readonly hint: string | null;
 }
 /** 401 */
 export class AuthenticationError extends ApiError {}
@@ -55,4 +57,9 @@ export class NetworkError extends CtiEdgeError {}
 /** A 2xx response whose body did not decode (e.g. truncated JSON). */
 export class DecodeError extends CtiEdgeError {
   readonly status: number;
+}
+/** A Group-IB mapping-engine failure (parsePortion, getIocs, bulkParsePortion, portion.parse/iocs/bulkParse). */
+export class MappingError extends CtiEdgeError {
+  /** The Python exception class the reference `cyberintegrations` raises for the same input, e.g. "InputException", "AttributeError". */
+  readonly pythonType: string;
 }

@@ -39,6 +39,7 @@ run() {
 run rust cargo test --quiet
 run sim-selftest node --test sim/selftest.mjs
 run node node tests/js/run-node.mjs
+run gib-vectors node tests/js/run-groupib-vectors.mjs
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts

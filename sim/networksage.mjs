@@ -289,11 +289,16 @@ export function createNetworkSage(sim) {
       ctx.entry.authOk = authOk(ctx.headers);
       if (!isPublic && !ctx.entry.authOk) return json(401, { error: true, body: "Invalid or missing API key" });
       const fam = family(sub);
-      const s = stats.get(fam) ?? { inFlight: 0, maxInFlight: 0, requests: 0 };
-      stats.set(fam, s);
-      s.inFlight += 1;
-      s.requests += 1;
-      s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
+      // Each request counts in its family and, for count/destination/behavior/event, in the
+      // "metadata" total too (a client's lookup concurrency spans the four families).
+      const counted = [fam, ...(METADATA.has(fam) ? ["metadata"] : [])].map((f) => {
+        const s = stats.get(f) ?? { inFlight: 0, maxInFlight: 0, requests: 0 };
+        stats.set(f, s);
+        s.inFlight += 1;
+        s.requests += 1;
+        s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
+        return s;
+      });
       try {
         if (METADATA.has(fam) && config.metadataDelayMs > 0) await sim.timers.sleep(config.metadataDelayMs);
         const m = router.match(ctx.method, sub);
@@ -306,7 +311,7 @@ export function createNetworkSage(sim) {
           throw e;
         }
       } finally {
-        s.inFlight -= 1;
+        for (const s of counted) s.inFlight -= 1;
       }
     },
     control(ctx, sub) {

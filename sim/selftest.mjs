@@ -380,6 +380,8 @@ test("NetworkSage upload → processing → public aggregated view; concurrency 
   await Promise.all(agg.slice(0, 6).map((x) => req("GET", `/networksage/sec/v1.0/secflows/${x.secflow.flowId}/count`, { headers: NS })));
   const stats = (await ctl("GET", "/networksage/stats")).data.families;
   assert.ok(stats.count.maxInFlight >= 2, JSON.stringify(stats));
+  assert.equal(stats.metadata.requests, 6, "count lookups also count in the metadata total");
+  assert.ok(stats.metadata.maxInFlight >= stats.count.maxInFlight);
 });
 
 test("Group-IB: seqUpdate chaining with exact big integers, search resultId, DRP approve", async () => {

@@ -73,6 +73,9 @@ pub struct ApiError {
     /// The request URL. It never contains a key (auth only ever travels in headers).
     pub url: String,
     pub attempts: u32,
+    /// What the status usually means for this vendor (e.g. Group-IB's "Bad Credentials."),
+    /// appended to the error message; `None` for most vendors.
+    pub hint: Option<String>,
 }
 
 /// Error bodies are kept for diagnosis but capped: a 5 MB HTML error page is not useful.
@@ -89,7 +92,7 @@ pub enum TimeoutKind {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("{} {}: {}", .0.status, .0.method, .0.message)]
+    #[error("{}", api_message(.0))]
     Api(Box<ApiError>),
 
     /// Bad input, caught before any request was sent.
@@ -110,6 +113,13 @@ pub enum Error {
     /// A 2xx response whose body could not be decoded (e.g. truncated JSON).
     #[error("could not decode the response body: {message}")]
     Decode { message: String, status: u16, attempts: u32 },
+}
+
+fn api_message(e: &ApiError) -> String {
+    match &e.hint {
+        Some(h) => format!("{} {}: {} ({})", e.status, e.method, e.message, h),
+        None => format!("{} {}: {}", e.status, e.method, e.message),
+    }
 }
 
 fn timeout_message(kind: TimeoutKind, after_ms: f64) -> String {
@@ -185,6 +195,7 @@ impl Redactor {
                 e.code = e.code.map(|c| self.redact(&c));
                 e.url = self.redact(&e.url);
                 e.request_id = e.request_id.map(|r| self.redact(&r));
+                e.hint = e.hint.map(|h| self.redact(&h));
                 for (_, v) in e.headers.iter_mut() {
                     *v = self.redact(v);
                 }
@@ -240,6 +251,7 @@ mod tests {
             method: "GET".into(),
             url: "https://x/y".into(),
             attempts: 1,
+            hint: None,
         }));
         let e = r.redact_error(e);
         assert!(!format!("{e:?}").contains("super-secret-key"));

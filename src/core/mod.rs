@@ -2,6 +2,7 @@
 //! over an injected clock, and the engine that drives them through a [`engine::Transport`].
 //! Everything here is plain Rust and tested on the host with `cargo test`.
 
+pub mod concurrent;
 pub mod engine;
 pub mod error;
 pub mod ioc;

@@ -123,6 +123,7 @@ pub fn api_error(
         method: method.to_string(),
         url: url.to_string(),
         attempts,
+        hint: None,
     }
 }
 

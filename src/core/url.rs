@@ -39,6 +39,10 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'@')
     .remove(b'/');
 
+/// Characters encoded by [`Query::encode_form`] (Python `quote_plus`'s safe set is
+/// `A-Z a-z 0-9 _ . - ~`).
+const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseUrl(String);
 
@@ -221,6 +225,27 @@ impl Query {
             out.extend(utf8_percent_encode(k, QUERY));
             out.push('=');
             out.extend(utf8_percent_encode(v, QUERY));
+        }
+        out
+    }
+
+    /// `application/x-www-form-urlencoded` as Python's `urlencode` (`quote_plus`) writes it:
+    /// everything but `A-Z a-z 0-9 _ . - ~` is percent-encoded and a space becomes `+`
+    /// (Group-IB's reference client; servers decode both forms alike).
+    pub fn encode_form(&self) -> String {
+        let mut out = String::new();
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            for (j, part) in [k, v].into_iter().enumerate() {
+                if j == 1 {
+                    out.push('=');
+                }
+                for chunk in utf8_percent_encode(part, FORM) {
+                    out.push_str(&chunk.replace("%20", "+"));
+                }
+            }
         }
         out
     }

@@ -41,7 +41,11 @@ export class NetworkError extends CtiEdgeError {}
 /** A success response whose body could not be decoded (e.g. truncated JSON). */
 export class DecodeError extends CtiEdgeError {}
 
+/** A mapping-engine (parsePortion / getIocs / bulkParsePortion) failure: `pythonType` is the exception the reference library raises for the same input (InputException, ParserException, AttributeError, ...). */
+export class MappingError extends CtiEdgeError {}
+
 const classes = {
+  MappingError,
   CtiEdgeError,
   ApiError,
   AuthenticationError,

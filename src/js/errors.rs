@@ -56,6 +56,7 @@ pub fn to_js(err: &Error) -> JsValue {
             }
             // The vendor's own message, without our "401 GET:" prefix.
             set(&props, "serverMessage", e.message.as_str());
+            set(&props, "hint", e.hint.clone().map(JsValue::from).unwrap_or(JsValue::NULL));
         }
         Error::Validation { field, reason } => {
             set(&props, "field", field.as_str());

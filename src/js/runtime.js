@@ -28,6 +28,13 @@ export function partKind(v) {
   return "invalid";
 }
 
+/** The first `n` bytes of a Blob / Uint8Array / ArrayBuffer (a Blob is sliced, not read whole). */
+export async function headBytes(v, n) {
+  if (typeof Blob !== "undefined" && v instanceof Blob) return new Uint8Array(await v.slice(0, n).arrayBuffer());
+  if (v instanceof Uint8Array) return v.subarray(0, n);
+  return new Uint8Array(v, 0, Math.min(n, v.byteLength));
+}
+
 /** parts: [{ name, filename, contentType, index }] referring to values[index]. */
 export function buildForm(parts, values) {
   const form = new FormData();
@@ -198,4 +205,18 @@ export function toPromise(v) {
 export function quiet(p) {
   p.catch(() => {});
   return p;
+}
+
+/** JSON.parse of a response text; throws a tagged decode error (never a bare SyntaxError). */
+export function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw fail("decode", `invalid JSON (${String(text).length} chars): ${e.message}`, { status: 200 });
+  }
+}
+
+/** The exact decimal text of an integer JSON.parse kept exactly, or null when it may be rounded. */
+export function safeIntText(v) {
+  return typeof v === "number" && Number.isSafeInteger(v) ? String(v) : null;
 }

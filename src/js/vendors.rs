@@ -74,8 +74,10 @@ export interface GroupIBOptions extends ClientOptions {
   /** The portal login e-mail. */
   username: string;
   apiKey: string;
-  /** Required: e.g. `https://tap.group-ib.com/api/v2/` (TI) or the DRP API base. */
+  /** Required: e.g. `https://tap.group-ib.com/api/v2/` (TI) or `https://drp.group-ib.com/client_api/` (DRP); with or without the trailing slash. */
   baseUrl: string;
+  /** The reference's `set_product`: the user agent becomes `{type}/{name[_version]}/{integration[_version]}/{username}/cti-edge_<v>` (missing parts are "unknown"). Not together with `userAgent`. */
+  product?: { type?: string; name?: string; version?: string; integration?: string; integrationVersion?: string };
 }
 
 /** Per-call options of every long-running or networked method. */
@@ -194,7 +196,7 @@ impl Sekoia {
 /// NetworkSage client (`apikey` header).
 #[wasm_bindgen]
 pub struct NetworkSage {
-    core: Rc<ClientCore>,
+    pub(super) core: Rc<ClientCore>,
 }
 
 #[wasm_bindgen]
@@ -224,6 +226,22 @@ fn groupib_core(options: &JsValue) -> std::result::Result<Rc<ClientCore>, JsValu
         let user = o.required_string("username")?;
         let key = o.required_string("apiKey")?;
         let base = o.required_string("baseUrl")?;
+        let ua = match o.section("product")? {
+            super::options::Section::Given(p) => {
+                if o.raw("userAgent").is_some() {
+                    return Err(crate::core::error::Error::validation("product", "give either product or userAgent, not both"));
+                }
+                let product = groupib::Product {
+                    product_type: p.string("type")?,
+                    name: p.string("name")?,
+                    version: p.string("version")?,
+                    integration: p.string("integration")?,
+                    integration_version: p.string("integrationVersion")?,
+                };
+                Some(groupib::product_user_agent(&product, &user, groupib::LIBRARY)?)
+            }
+            _ => ua,
+        };
         groupib::client_config(&user, &key, &base, ua, headers)
     })
 }
@@ -231,14 +249,15 @@ fn groupib_core(options: &JsValue) -> std::result::Result<Rc<ClientCore>, JsValu
 /// Group-IB Threat Intelligence client (HTTP Basic).
 #[wasm_bindgen]
 pub struct GroupIB {
-    core: Rc<ClientCore>,
+    pub(super) core: Rc<ClientCore>,
+    pub(super) keys: super::groupib::KeyStore,
 }
 
 #[wasm_bindgen]
 impl GroupIB {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "GroupIBOptions")] options: JsValue) -> std::result::Result<GroupIB, JsValue> {
-        Ok(GroupIB { core: groupib_core(&options)? })
+        Ok(GroupIB { core: groupib_core(&options)?, keys: Default::default() })
     }
 
     #[wasm_bindgen(getter, js_name = baseUrl)]
@@ -255,14 +274,15 @@ impl GroupIB {
 /// Group-IB Digital Risk Protection client (HTTP Basic).
 #[wasm_bindgen]
 pub struct GroupIBDrp {
-    core: Rc<ClientCore>,
+    pub(super) core: Rc<ClientCore>,
+    pub(super) keys: super::groupib::KeyStore,
 }
 
 #[wasm_bindgen]
 impl GroupIBDrp {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "GroupIBOptions")] options: JsValue) -> std::result::Result<GroupIBDrp, JsValue> {
-        Ok(GroupIBDrp { core: groupib_core(&options)? })
+        Ok(GroupIBDrp { core: groupib_core(&options)?, keys: Default::default() })
     }
 
     #[wasm_bindgen(getter, js_name = baseUrl)]

@@ -4,7 +4,31 @@ import {
   init, version, Sekoia, NetworkSage, GroupIB, GroupIBDrp,
   CtiEdgeError, ApiError, RateLimitError, ValidationError, TimeoutError, AbortError, NetworkError, DecodeError,
   type ApiResponse, type SekoiaOptions, type RequestOptions,
+  type AggregatedActivity, type SampleMetadata, type Secflow, type UploadRecord, type DestinationInfo, type ProcessingPoll,
+  MappingError, parsePortion, getIocs, bulkParsePortion, type ChangeApproveResult,
 } from "../../pkg/index.js";
+
+export async function networkSage(file: Blob, signal: AbortSignal): Promise<number> {
+  const ns = new NetworkSage({ apiKey: "k", rateLimit: { perSecond: 20 } });
+  const id: string = await ns.uploadSample(file, { type: "pcapng", name: "a.pcapng", signal });
+  await ns.uploadSample(new Uint8Array(8), { type: "zeek", dnsLog: new Uint8Array(8), checkFormat: false });
+  const meta: SampleMetadata = await ns.waitForProcessing(id, { intervalMs: 2000, deadline: Date.now() + 60_000, signal, onPoll: (p: ProcessingPoll) => void p.elapsedMs });
+  const view: AggregatedActivity[] = await ns.aggregated(id, { concurrency: 4 });
+  const pub: AggregatedActivity[] = await ns.aggregated(NetworkSage.encodePublicId(meta.id, meta.hash));
+  const flows: Secflow[] = await ns.secflows(id);
+  const records: UploadRecord[] = await ns.listSamples();
+  const dest: DestinationInfo = await ns.destination("example.com", 443);
+  await ns.destination("example.com:443", { timeoutMs: 1000 });
+  const count: number = await ns.globalCount(flows[0].flowId);
+  const found: string | null = await ns.uploadedSampleId("a.pcapng", { uploadedAt: new Date(), public: true });
+  const parts = NetworkSage.decodePublicId(found ?? "");
+  return view.length + pub.length + records.length + count + (dest.tags?.length ?? 0) + (parts?.sampleId.length ?? 0) + (await ns.publicSecflows("x")).length;
+}
+
+// @ts-expect-error type must be one of the documented sample types
+void new NetworkSage({ apiKey: "k" }).uploadSample(new Uint8Array(1), { type: "pdf" });
+// @ts-expect-error uploadedAt is required
+void new NetworkSage({ apiKey: "k" }).uploadedSampleId("a.pcap", {});
 
 export async function example(signal: AbortSignal): Promise<string> {
   await init();
@@ -59,3 +83,38 @@ export async function toolkit(sekoia: Sekoia, text: string): Promise<string[]> {
 }
 // @ts-expect-error unknown IOC type
 extractIocs("x", { types: ["ip-address"] });
+// Group-IB poller
+export async function groupibUsage(gib: GroupIB, drp: GroupIBDrp): Promise<string> {
+  gib.setKeys("malware/cnc", { id: "id", net: { ips: "ipv4.ip" }, kind: "*cnc" });
+  gib.setIocKeys("malware/cnc", { ips: "ipv4.ip" });
+  let last: string | null = null;
+  for await (const p of gib.updates("malware/cnc", { limit: 50, seqUpdate: 1n, filters: { applyHuntingRules: true }, parseEvents: false })) {
+    const rows: any[] | string = p.parse(null, {});
+    const iocs = p.iocs(null, { asJson: false });
+    const bulk = p.bulkParse([{ a: "id" }], {});
+    last = p.seqUpdate;
+    void rows, iocs, bulk, p.count, p.raw, p.items.length;
+  }
+  for await (const p of gib.search("compromised/breached", { query: "email:a@b.c", date: new Date() })) last = p.resultId;
+  const seqs: Record<string, string> = await gib.seqUpdates({ date: "2024-03-01" });
+  const bytes: Uint8Array = await gib.file("hi/threat", "F1", "FILE9", {});
+  const score = await gib.scoring(["192.0.2.1"], {});
+  const cols: string[] = await gib.collections({ huntingRules: true });
+  await gib.action("apt/threat", "id", "report", { lang: "en" }, {});
+  await gib.graphIp("192.0.2.1", {});
+  for await (const v of drp.violations({ filters: { brandIds: ["b1"], typoSquatting: true } })) void v.items;
+  const r: ChangeApproveResult = await drp.changeApprove("VIOL1", true, {});
+  const d: Record<string, string> = drp.seqUpdates({ date: "2024-01-02" });
+  const parsed = parsePortion([{ a: 1 }], { x: "a" }, { keepTemplate: true });
+  const iocs2 = getIocs('{"count":1,"items":[]}', { x: "a" }, {});
+  const bulk2 = bulkParsePortion([], [{ x: "a" }], {});
+  try {
+    parsePortion([], {}, {});
+  } catch (e) {
+    if (e instanceof MappingError) return e.pythonType;
+    if (e instanceof ApiError) return e.hint ?? "";
+  }
+  void seqs, bytes, score, cols, r.changed, d, parsed, iocs2, bulk2;
+  new GroupIB({ username: "u", apiKey: "k", baseUrl: "https://x", product: { type: "SIEM", name: "X", version: "1" } });
+  return last ?? "";
+}

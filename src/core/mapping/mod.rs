@@ -272,6 +272,16 @@ impl Mapper {
     }
 }
 
+/// `set_keys` validation: nested dicts with string leaves (`InputException` otherwise).
+pub fn check_template(keys: &Value) -> Result<(), MappingError> {
+    validate_template(keys, 0)
+}
+
+/// `set_iocs_keys` validation: a flat dict of path strings.
+pub fn check_ioc_keys(keys: &Value) -> Result<(), MappingError> {
+    validate_ioc_keys(keys)
+}
+
 /// `Parser.parse_portion(keys=keys, ...)` with no stored keys. `keys` may be mutated (see the
 /// module docs); a falsy `keys` raises `ParserException`.
 pub fn parse_portion(portion: &Portion, keys: &mut Value, opts: &ParseOptions) -> Result<Vec<Value>, MappingError> {

@@ -1,4 +1,6 @@
-//! NetworkSage: base URL and the `apikey` header (`../shared/api/networksage.md`).
+//! NetworkSage: base URL and the `apikey` header (`../shared/api/networksage.md`); endpoints in `api`.
+
+pub mod api;
 
 use crate::core::error::Result;
 use crate::core::request::{Auth, ClientConfig, Secret};
