@@ -197,6 +197,9 @@ try {
     assert(!(await page.evaluate(() => sessionStorage.getItem("cti-edge-dashboard:connection"))), "forgotten");
     await page.click("#conn-check");
     await waitText("#conn-result", /Connected/);
+    await page.fill("#lookup-text", report);
+    await page.click("#lookup-go");
+    await waitText("#lookup-state", /4 known, 1 unknown$/);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot("overview");
   });
