@@ -19,6 +19,7 @@ build: setup
 	scripts/build.sh
 
 bench: build
+	cd bench && npm ci --no-audit --no-fund --silent
 	node bench/run.mjs
 
 fuzz: setup

@@ -97,6 +97,24 @@ await sim.close();
 rows.push({ row: "feed ingest vs JS fetch+JSON.parse", ratio: median(oursRuns) / median(jsRuns), detail: `ours ${median(oursRuns).toFixed(0)} obj/s (${spread(oursRuns)}), JS ${median(jsRuns).toFixed(0)} obj/s (${spread(jsRuns)})` });
 if (pyRuns.length) rows.push({ row: "feed ingest vs Python requests", ratio: median(oursRuns) / median(pyRuns), detail: `Python ${median(pyRuns).toFixed(0)} obj/s (${spread(pyRuns)})` });
 
+// 3. Group-IB mapping vs the Python reference; 4. IOC extraction vs ioc-extractor.
+const { groupibRows } = await import("./groupib.mjs");
+const { iocRows } = await import("./ioc.mjs");
+for (const [name, f] of [["group-ib", groupibRows], ["ioc", iocRows]]) {
+  try {
+    rows.push(...(await f(lib, RUNS)));
+  } catch (e) {
+    console.error(`${name} rows unavailable:`, e.message.split("\n")[0]);
+  }
+}
+const extra = new URL("./indicator-set.mjs", import.meta.url);
+try {
+  const { indicatorSetRows } = await import(extra);
+  rows.push(...(await indicatorSetRows(lib, RUNS)));
+} catch (e) {
+  if (e.code !== "ERR_MODULE_NOT_FOUND") console.error("indicator-set rows unavailable:", e.message.split("\n")[0]);
+}
+
 // 6. Cold start in Node: compile + instantiate + first call, in fresh processes.
 {
   const script = `const t0=performance.now();const m=await import(${JSON.stringify(`${root}pkg/index.node.js`)});new m.Sekoia({apiKey:"k"});m.version();console.log(performance.now()-t0)`;

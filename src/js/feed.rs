@@ -64,7 +64,7 @@ export interface FeedOptions extends CallOptions {
   onPage?: (page: FeedPage) => void;
 }
 
-export interface FeedPage<T = any> {
+export interface FeedPage<T = StixObject> {
   /** STIX objects, as the server sent them. */
   items: T[];
   /** Resume from here to get what follows this page (the page's next_cursor, or the previous one). */
@@ -78,14 +78,14 @@ export interface FeedPage<T = any> {
   attempts: number;
 }
 
-export interface FeedPageIterator<T = any> extends AsyncIterableIterator<FeedPage<T>> {
+export interface FeedPageIterator<T = StixObject> extends AsyncIterableIterator<FeedPage<T>> {
   /** The last committed cursor: a restart resumes from here. */
   readonly cursor: string | null;
   /** Commit the page in hand now rather than when the next page is asked for. */
   commit(): Promise<void>;
 }
 
-export interface FeedObjectIterator<T = any> extends AsyncIterableIterator<T> {
+export interface FeedObjectIterator<T = StixObject> extends AsyncIterableIterator<T> {
   readonly cursor: string | null;
   readonly pages: FeedPageIterator<T>;
 }

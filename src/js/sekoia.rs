@@ -18,6 +18,74 @@ use crate::providers::sekoia::intel::{self, ListFilters};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SEKOIA: &'static str = r#"
+/** Fields every STIX 2.1 object from the Intelligence Center may carry (Sekoia extensions included). Unknown fields are kept as sent. */
+export interface StixCommon {
+  id: string;
+  type: string;
+  spec_version?: string;
+  created?: string;
+  modified?: string;
+  created_by_ref?: string;
+  revoked?: boolean;
+  labels?: string[];
+  confidence?: number | null;
+  lang?: string;
+  external_references?: Array<{ source_name: string; description?: string; url?: string; external_id?: string }>;
+  object_marking_refs?: string[];
+  /** Sekoia: the real sources of the object (identity ids). */
+  x_inthreat_sources_refs?: string[];
+  x_inthreat_uploaded_files?: Array<{ file_name: string; mime_type: string; sha256: string }>;
+  x_ic_is_in_flint?: boolean;
+  x_ic_impacted_sectors?: string[];
+  x_ic_impacted_locations?: string[];
+  x_ic_deprecated?: boolean;
+  x_ic_external_refs?: string[];
+  [field: string]: unknown;
+}
+export interface KillChainPhase { kill_chain_name: string; phase_name: string; }
+export interface StixIndicator extends StixCommon {
+  type: "indicator";
+  name?: string;
+  description?: string;
+  pattern: string;
+  pattern_type?: string;
+  indicator_types?: Array<"benign" | "compromised" | "attribution" | "anomalous-activity" | "anonymization" | "malicious-activity" | string>;
+  valid_from?: string;
+  valid_until?: string;
+  kill_chain_phases?: KillChainPhase[];
+  /** Sekoia: observable types of the pattern (ipv4-addr, file, ...). */
+  x_ic_observable_types?: string[];
+  /** Sekoia IOC collections. */
+  x_ic_collection_ref?: string;
+  x_ic_related_threat_refs?: string[];
+}
+export interface StixRelationship extends StixCommon {
+  type: "relationship";
+  relationship_type: string;
+  source_ref: string;
+  target_ref: string;
+  start_time?: string;
+  stop_time?: string;
+  description?: string;
+}
+export interface StixNamed extends StixCommon { name: string; description?: string; aliases?: string[]; }
+export interface StixMalware extends StixNamed { type: "malware"; is_family?: boolean; malware_types?: string[]; kill_chain_phases?: KillChainPhase[]; }
+export interface StixIntrusionSet extends StixNamed { type: "intrusion-set"; first_seen?: string; last_seen?: string; goals?: string[]; }
+export interface StixThreatActor extends StixNamed { type: "threat-actor"; threat_actor_types?: string[]; }
+export interface StixAttackPattern extends StixNamed { type: "attack-pattern"; kill_chain_phases?: KillChainPhase[]; }
+export interface StixTool extends StixNamed { type: "tool"; tool_types?: string[]; }
+export interface StixVulnerability extends StixNamed { type: "vulnerability"; }
+export interface StixCampaign extends StixNamed { type: "campaign"; first_seen?: string; last_seen?: string; }
+export interface StixIdentity extends StixNamed { type: "identity"; identity_class?: string; sectors?: string[]; x_ic_is_source?: boolean; x_ic_is_sector?: boolean; }
+export interface StixLocation extends StixCommon { type: "location"; name?: string; country?: string; region?: string; }
+export interface StixMarkingDefinition extends StixCommon { type: "marking-definition"; name?: string; definition_type?: string; definition?: Record<string, unknown>; }
+export interface StixReport extends StixNamed { type: "report"; published?: string; report_types?: string[]; object_refs?: string[]; }
+export interface StixCourseOfAction extends StixNamed { type: "course-of-action"; }
+/** Any object a feed, a lookup or a context bundle returns. */
+export type StixObject =
+  | StixIndicator | StixRelationship | StixMalware | StixIntrusionSet | StixThreatActor | StixAttackPattern | StixTool
+  | StixVulnerability | StixCampaign | StixIdentity | StixLocation | StixMarkingDefinition | StixReport | StixCourseOfAction | StixCommon;
+export interface StixBundle { type: "bundle"; id: string; spec_version?: string; objects: StixObject[]; }
 export interface ObjectListOptions extends ListOptions {
   types?: string[]; names?: string[]; ids?: string[]; externalIds?: string[];
   tlps?: string[]; sources?: string[]; labels?: string[]; deprecated?: boolean;
@@ -27,14 +95,14 @@ export interface RelationshipListOptions extends ListOptions {
   types?: string[]; targetTypes?: string[]; observableTypes?: string[];
   category?: string; includeRevoked?: boolean;
 }
-export interface RelatedObject<R = any, O = any> { relationship: R; related_object: O; }
+export interface RelatedObject<R = StixRelationship, O = StixObject> { relationship: R; related_object: O; }
 export interface IndicatorLookup {
   /** The IOC value as given. */
   value: string;
   /** A Sekoia observable type (ipv4-addr, domain-name, url, file, ...). Detected from the value when absent. */
   type?: string;
 }
-export interface IndicatorContext<B = any> {
+export interface IndicatorContext<B = StixBundle> {
   type: string;
   value: string;
   /** STIX bundles (≤ 100 objects each); empty when the value is unknown. */
@@ -118,14 +186,14 @@ impl Sekoia {
     }
 
     /// One STIX object by id.
-    #[wasm_bindgen(js_name = getObject, unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(js_name = getObject, unchecked_return_type = "Promise<StixObject>")]
     pub fn get_object(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::object(&self.core.config, &id));
         call(self.core.clone(), req, options, unwrap_data)
     }
 
     /// Many objects by id, in batches of 40; the result is aligned with `ids` (null where unknown).
-    #[wasm_bindgen(js_name = getObjects, unchecked_return_type = "Promise<any[]>")]
+    #[wasm_bindgen(js_name = getObjects, unchecked_return_type = "Promise<Array<StixObject | null>>")]
     pub fn get_objects(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] ids: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
         wasm_bindgen_futures::future_to_promise(async move {
@@ -172,7 +240,7 @@ impl Sekoia {
         })
     }
 
-    #[wasm_bindgen(js_name = getRelationship, unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(js_name = getRelationship, unchecked_return_type = "Promise<StixRelationship>")]
     pub fn get_relationship(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::relationship(&self.core.config, &id));
         call(self.core.clone(), req, options, unwrap_data)
@@ -180,7 +248,7 @@ impl Sekoia {
 
     /// The object's context: a STIX bundle with its first-level relationships, related objects,
     /// sources and markings (≤ 100 objects).
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(unchecked_return_type = "Promise<StixBundle>")]
     pub fn context(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&id, "id").and_then(|id| intel::context(&self.core.config, &id));
         call(self.core.clone(), req, options, identity)
@@ -210,7 +278,7 @@ impl Sekoia {
     }
 
     /// Objects matching filters, page by page (`match[type]`, `match[name]`...).
-    #[wasm_bindgen(js_name = listObjects, unchecked_return_type = "ListIterator")]
+    #[wasm_bindgen(js_name = listObjects, unchecked_return_type = "ListIterator<StixObject>")]
     pub fn list_objects(&self, #[wasm_bindgen(unchecked_optional_param_type = "ObjectListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {
             let o = Opts::new(&options, "")?;
@@ -252,7 +320,7 @@ impl Sekoia {
     }
 
     /// Indicators whose observable is this value (`indicators?type=&value=`).
-    #[wasm_bindgen(js_name = findIndicators, unchecked_return_type = "Promise<any[]>")]
+    #[wasm_bindgen(js_name = findIndicators, unchecked_return_type = "Promise<StixIndicator[]>")]
     pub fn find_indicators(&self, #[wasm_bindgen(unchecked_param_type = "IndicatorLookup")] lookup: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = lookup_args(&lookup).and_then(|(t, v)| intel::indicators(&self.core.config, &t, &v));
         call(self.core.clone(), req, options, |body| {

@@ -126,6 +126,7 @@ pub fn envelope_error(head: &ResponseHead, message: Option<String>, body: Option
         method: req.method.as_str().to_string(),
         url: req.url.clone(),
         attempts,
+        hint: None,
     }))
 }
 
