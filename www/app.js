@@ -3,7 +3,7 @@
 import { init, Sekoia, extractIocs, webStorageCursorStore, version } from "../pkg/index.browser.js";
 import { explainError } from "./explain.js";
 import { summariseContext, canLookUp } from "./summary.js";
-import { importApi } from "./features.js";
+import { importApi, canSearchEvents } from "./features.js";
 
 const $ = (id) => document.getElementById(id);
 const SESSION_KEY = "cti-edge-dashboard:connection";
@@ -60,7 +60,8 @@ async function resolveConnection() {
 function connect(conn) {
   state.conn = conn;
   state.sekoia?.free?.();
-  state.sekoia = conn ? new Sekoia({ apiKey: conn.apiKey, baseUrl: conn.baseUrl, retry: { limit: 2, baseDelayMs: 300 } }) : null;
+  // `live.authMessage`: a simulator-only LiveAPI affordance (a browser cannot set the WebSocket cookie).
+  state.sekoia = conn ? new Sekoia({ apiKey: conn.apiKey, baseUrl: conn.baseUrl, retry: { limit: 2, baseDelayMs: 300 }, ...(conn.sim ? { live: { authMessage: true } } : {}) }) : null;
   $("conn-base").value = conn?.baseUrl ?? "";
   $("conn-key").value = conn?.apiKey ?? "";
   $("conn-source").textContent = conn ? `Using ${conn.source}.` : "Not connected: paste a base URL and an API key, or open this page with ?sim=<simulator URL>.";
@@ -329,11 +330,11 @@ $("lookup-go").addEventListener("click", runLookup);
 
 function setupOptionalPanels() {
   const s = state.sekoia;
-  const canImport = !!importApi(s) || (!s && typeof Sekoia.prototype.importText === "function");
+  const canImport = typeof Sekoia.prototype.importText === "function";
   $("import-unavailable").hidden = canImport;
   $("import-body").hidden = !canImport;
   if (canImport && s) loadCollections();
-  const canSearch = typeof (s ?? Sekoia.prototype).searchEvents === "function";
+  const canSearch = canSearchEvents(Sekoia.prototype);
   $("search-unavailable").hidden = canSearch;
   $("search-body").hidden = !canSearch;
 }
@@ -348,35 +349,30 @@ async function loadCollections() {
   }
 }
 
-function progressOf(p) {
-  const a = p.attributes ?? p;
-  const imported = a.imported ?? a.done ?? 0;
-  const total = a.total ?? 0;
-  return { imported, total, invalid: a.invalid ?? a.rejected ?? 0 };
-}
-
 async function runImport() {
   clearError("import-error");
   const doImport = importApi(state.sekoia);
   const id = $("import-collection").value;
   const text = $("import-text").value;
   $("import-go").disabled = true;
-  $("import-state").textContent = "sending…";
+  $("import-state").textContent = "checking and sending…";
   $("import-state").className = "state busy";
   const bar = $("import-bar");
   bar.style.width = "0%";
+  $("import-label").textContent = "";
   try {
-    const task = await doImport(id, text, {});
-    $("import-state").textContent = `task ${task.taskId ?? task.id ?? ""} running`;
-    let last = { imported: 0, total: 0, invalid: 0 };
+    const task = await doImport(id, text, { description: "imported from the cti-edge dashboard" });
+    const refused = task.rejected.length ? ` · ${task.rejected.length} line(s) refused before sending (${task.rejected.slice(0, 3).map((r) => `line ${r.line}: ${r.reason}`).join("; ")}${task.rejected.length > 3 ? "; …" : ""})` : "";
+    $("import-state").textContent = `${task.taskIds.length} task(s) running${refused}`;
+    let last = { imported: 0, total: 0, tasks: task.taskIds.length, finishedTasks: 0 };
     for await (const p of task.progress()) {
-      last = progressOf(p);
-      const pct = last.total ? Math.min(100, (100 * last.imported) / last.total) : 100;
+      last = p;
+      const pct = p.total ? Math.min(100, (100 * p.imported) / p.total) : p.done ? 100 : 0;
       bar.style.width = pct.toFixed(1) + "%";
-      $("import-label").textContent = `${last.imported.toLocaleString("en")} / ${last.total.toLocaleString("en")} imported${last.invalid ? ` · ${last.invalid} invalid line(s)` : ""}`;
+      $("import-label").textContent = `${p.imported.toLocaleString("en")} / ${p.total.toLocaleString("en")} imported · task ${p.finishedTasks}/${p.tasks} done`;
     }
     bar.style.width = "100%";
-    $("import-state").textContent = `done: ${last.imported} imported${last.invalid ? `, ${last.invalid} invalid` : ""}`;
+    $("import-state").textContent = `done: ${last.imported.toLocaleString("en")} imported${refused}`;
     $("import-state").className = "state done";
   } catch (e) {
     $("import-state").textContent = "failed";
@@ -394,7 +390,10 @@ function renderEvents() {
   const page = search.pages[search.index] ?? [];
   $("search-results").tBodies[0].replaceChildren(...page.map((ev) => {
     const t = ev.timestamp ?? ev["@timestamp"] ?? ev.time ?? "";
-    const fields = Object.entries(ev).filter(([k]) => !["timestamp", "@timestamp", "time"].includes(k) && !k.startsWith("__")).slice(0, 6);
+    const preferred = ["event.dialect", "host.name", "user.name", "source.ip", "destination.ip", "destination.port", "url.domain"];
+    const present = preferred.filter((k) => ev[k] != null);
+    const keys = present.length ? present : Object.keys(ev).filter((k) => !["timestamp", "@timestamp", "time"].includes(k)).slice(0, 6);
+    const fields = keys.map((k) => [k, ev[k]]);
     return h("tr", {}, h("td", { class: "date", text: fmtDate(typeof t === "number" ? new Date(t * (t < 1e12 ? 1000 : 1)).toISOString() : t) }),
       h("td", { class: "fields" }, fields.map(([k, v]) => h("span", { class: "kv" }, h("b", { text: k }), "=", short(typeof v === "string" ? v : JSON.stringify(v), 60)))));
   }));
@@ -428,14 +427,16 @@ async function runSearch() {
   Object.assign(search, { pages: [], index: -1, done: false, total: null });
   renderEvents();
   try {
-    const job = await state.sekoia.searchEvents({ term: $("search-term").value, earliestTime: $("search-from").value, latestTime: $("search-to").value });
+    const job = await state.sekoia.searchEvents({ query: $("search-term").value, earliest: $("search-from").value, latest: $("search-to").value });
     search.job = job;
     $("search-label").textContent = "job queued…";
+    const STATUS = ["queued", "running", "done", "canceled", "failed"];
     await job.wait({
-      onProgress: (p) => {
-        const pct = p.progress != null ? p.progress * (p.progress <= 1 ? 100 : 1) : p.status === 2 ? 100 : p.status === 1 ? 50 : 5;
+      pollMs: 250,
+      onProgress: (info) => {
+        const pct = info.status >= 2 ? 100 : info.total ? (100 * (info.retrieved ?? 0)) / info.total : info.status === 1 ? 10 : 3;
         bar.style.width = Math.min(100, pct).toFixed(0) + "%";
-        $("search-label").textContent = `${p.statusText ?? ["queued", "running", "done", "cancelled"][p.status] ?? p.status} · ${p.retrieved ?? p.eventsCount ?? 0} event(s) retrieved`;
+        $("search-label").textContent = `${STATUS[info.status] ?? info.status} · ${(info.retrieved ?? 0).toLocaleString("en")}${info.total ? ` / ${info.total.toLocaleString("en")}` : ""} event(s) retrieved`;
       },
     });
     bar.style.width = "100%";

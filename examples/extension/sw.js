@@ -19,7 +19,10 @@ async function client() {
   const { settings } = await chrome.storage.local.get("settings");
   if (!settings?.apiKey) throw Object.assign(new Error("no API key configured"), { name: "ValidationError", field: "API key", reason: "not set: open the extension popup → Settings" });
   await ready();
-  return new Sekoia({ apiKey: settings.apiKey, baseUrl: settings.baseUrl || undefined, retry: { limit: 2 } });
+  // The simulator on loopback takes the LiveAPI key as a first message (a browser cannot set the
+  // WebSocket cookie); `live` is ignored by builds without IOC imports.
+  const sim = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(settings.baseUrl ?? "");
+  return new Sekoia({ apiKey: settings.apiKey, baseUrl: settings.baseUrl || undefined, retry: { limit: 2 }, ...(sim ? { live: { authMessage: true } } : {}) });
 }
 
 /**
@@ -105,10 +108,9 @@ async function importLast(collectionId) {
   const progress = { status: "running", imported: 0, total: 0, invalid: 0 };
   await chrome.storage.session.set({ importProgress: progress });
   return keepAlive((async () => {
-    const task = await doImport(collectionId, text, {});
+    const task = await doImport(collectionId, text, { description: "imported from the cti-edge extension" });
     for await (const p of task.progress()) {
-      const a = p.attributes ?? p;
-      Object.assign(progress, { imported: a.imported ?? 0, total: a.total ?? 0, invalid: a.invalid ?? 0 });
+      Object.assign(progress, { imported: p.imported, total: p.total, invalid: task.rejected.length });
       await chrome.storage.session.set({ importProgress: progress });
     }
     progress.status = "done";
@@ -142,7 +144,7 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     case "cti-edge:features":
       return reply((async () => {
         await ready();
-        return { import: typeof Sekoia.prototype.importText === "function" || !!importApi(new Sekoia({ apiKey: "x", baseUrl: "https://example.invalid" })) };
+        return { import: typeof Sekoia.prototype.importText === "function" };
       })());
     case "cti-edge:import":
       return reply(importLast(msg.collectionId));
