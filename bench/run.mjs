@@ -128,6 +128,19 @@ try {
   rows.push({ row: "cold start (Node): import+init+first call", ratio: median(cold) / Math.max(median(empty), 0.001), detail: `${median(cold).toFixed(1)} ms (${spread(cold)}) vs an empty import ${median(empty).toFixed(2)} ms` });
 }
 
+// 7. IndicatorSet, 1 M indicators (bench/indicator-set.mjs: memory per child process).
+{
+  const d = JSON.parse(execFileSync(process.execPath, ["--expose-gc", `${root}bench/indicator-set.mjs`], { encoding: "utf8", maxBuffer: 1 << 22 }));
+  const m = d.memory;
+  const per = (x) => x.bytes / x.size;
+  rows.push({ row: "IndicatorSet memory vs JS Set (built)", ratio: per(m.ours) / per(m.js), detail: `${per(m.ours).toFixed(1)} B/indicator (index ${(m.ours.heapBytes / m.ours.size).toFixed(1)}) vs Set<string> ${per(m.js).toFixed(1)}; ${d.size} entries, addMany ${(m.ours.ms / 1000).toFixed(1)} s (lower is better)` });
+  rows.push({ row: "IndicatorSet memory vs JS Set (fromBytes)", ratio: per(m.loaded) / per(m.js), detail: `${per(m.loaded).toFixed(1)} B/indicator, load ${m.loaded.ms.toFixed(0)} ms, snapshot ${(d.snapshotBytes / d.size).toFixed(1)} B/indicator (lower is better)` });
+  const r = (k, a, b, what) => rows.push({ row: `IndicatorSet ${k}`, ratio: a.perSec / b.perSec, detail: `${a.perSec.toFixed(0)} vs ${b.perSec.toFixed(0)} ${what}` });
+  r("has() vs Set.has", d.has.ours, d.has.js, "calls/s");
+  r("matchText vs regex+Set", d.matchText.ours, d.matchText.js, "events/s");
+  r("matchObjects vs walk+regex+Set", d.matchObject.batch, d.matchObject.js, "events/s (batches of 1000)");
+}
+
 const date = new Date().toISOString().slice(0, 10);
 const lines = [`cti-edge bench ${date} (${RUNS} runs, medians; ratio = ours / baseline, higher is faster for rates)`, ""];
 for (const r of rows) lines.push(`${r.ratio.toFixed(2).padStart(7)}×  ${r.row.padEnd(44)} ${r.detail}`);

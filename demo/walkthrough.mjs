@@ -38,9 +38,26 @@ const simKeys = useSim ? (await (await fetch(`${simUrl}/__sim/info`)).json()).ke
 console.log(bold(`cti-edge ${lib.version()} walkthrough`));
 console.log(useSim ? `   talking to the local simulator at ${simUrl} (set SEKOIA_API_KEY etc. to use the real services)` : "   talking to the real services named in the environment");
 
+// LiveAPI (IOC import progress) needs a WebSocket that can send the auth cookie: Node's global
+// WebSocket cannot, the `ws` package (a dev dependency) can.
+const { WebSocket: WS } = await import("ws").catch(() => ({}));
+const live = WS ? { webSocket: (url, init) => new WS(url, init) } : undefined;
 const sekoia = useSim
-  ? new Sekoia({ apiKey: keyOf(simKeys.sekoia), baseUrl: `${simUrl}/sekoia` })
-  : env.SEKOIA_API_KEY && new Sekoia({ apiKey: env.SEKOIA_API_KEY, baseUrl: env.SEKOIA_BASE_URL, region: env.SEKOIA_BASE_URL ? undefined : env.SEKOIA_REGION });
+  ? new Sekoia({ apiKey: keyOf(simKeys.sekoia), baseUrl: `${simUrl}/sekoia`, live })
+  : env.SEKOIA_API_KEY && new Sekoia({ apiKey: env.SEKOIA_API_KEY, baseUrl: env.SEKOIA_BASE_URL, region: env.SEKOIA_BASE_URL ? undefined : env.SEKOIA_REGION, live });
+
+/** A one-line progress bar (redrawn in place on a terminal). */
+function bar(label, done, total) {
+  const width = 30;
+  const filled = total ? Math.round((width * Math.min(done, total)) / total) : width;
+  const line = `   ${label.padEnd(22)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`;
+  if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+  return line;
+}
+function endBar(line) {
+  if (process.stdout.isTTY) process.stdout.write("\n");
+  else console.log(line);
+}
 
 function keyOf(k) {
   return typeof k === "string" ? k : k && (k.apiKey ?? k.key);
@@ -108,6 +125,44 @@ if (sekoia) {
       if (threats.length) show("related threats", threats.join(", "));
     }
     if (ctx.bundles.length === 0) show("context", "unknown to the Intelligence Center");
+  });
+
+  // Writes into the community: only against the simulator, or with DEMO_WRITE=1.
+  if (useSim || env.DEMO_WRITE === "1") {
+    step("2d", "Sekoia: an IOC collection, 5 000 IOCs imported with LiveAPI progress");
+    await tryStep(async () => {
+      const coll = await sekoia.createIocCollection({ name: `cti-edge demo ${new Date().toISOString()}`, description: "created by make demo" });
+      show("collection", `${coll.id} (${coll.name})`);
+      const values = Array.from({ length: 5000 }, (_, i) => `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+      values.push("1.2.3.4/32", "not an ioc");
+      const task = await sekoia.importText(coll.id, { indicators: values.join("\n"), description: "demo import", batchSize: 1000 });
+      show("sent", `${task.taskIds.length} tasks; ${task.rejected.length} values refused locally:`);
+      for (const r of task.rejected) show(`  line ${r.line}`, `${r.value} — ${r.reason}`);
+      let line = "";
+      for await (const p of task.progress({ deadline: Date.now() + 120_000 })) line = bar("imported", p.imported, p.total);
+      endBar(line);
+      const done = await task.done();
+      show("done", `${done.imported}/${done.total} over ${done.tasks} tasks (LiveAPI via ${task.transport})`);
+      const q = await sekoia.iocQuota();
+      show("quota", `${q.count} of ${q.max} IOCs used`);
+      await sekoia.deleteIocCollection(coll.id);
+    });
+  }
+
+  step("2e", "Sekoia: an event search job with progress, then its first events");
+  await tryStep(async () => {
+    const job = await sekoia.searchEvents({ query: "event.category:network", earliest: "-1d", latest: "now", maxLastEvents: 500 });
+    let line = "";
+    const info = await job.wait({ pollMs: 250, onProgress: (j) => (line = bar(`status ${j.status}`, j.retrieved ?? 0, j.total ?? 0)) });
+    endBar(line);
+    show("job", `${info.uuid}: ${info.total} events`);
+    let n = 0;
+    for await (const ev of job.events({ limit: 1000, maxItems: 3 })) show(`  event ${++n}`, `${ev["@timestamp"] ?? ""} ${JSON.stringify(ev).slice(0, 90)}`);
+  });
+
+  step("2f", "Sekoia: a few rules of the rules catalog");
+  await tryStep(async () => {
+    for await (const r of sekoia.listRules({ limit: 5, maxItems: 5, sort: "severity", direction: "desc" })) show(`  severity ${r.severity}`, `${r.name} (${r.type}, ${r.enabled ? "enabled" : "disabled"})`);
   });
 
   step(3, "Sekoia: a typed error (unknown object)");

@@ -63,3 +63,11 @@ export class MappingError extends CtiEdgeError {
   /** The Python exception class the reference `cyberintegrations` raises for the same input, e.g. "InputException", "AttributeError". */
   readonly pythonType: string;
 }
+/** An event search job ended canceled (status 3) or failed (status 4). */
+export class SearchJobError extends CtiEdgeError {
+  readonly jobId: string;
+  readonly status: number;
+  readonly statusName: "canceled" | "failed";
+  /** The job info the server last sent. */
+  readonly job: unknown;
+}

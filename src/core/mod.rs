@@ -5,6 +5,7 @@
 pub mod concurrent;
 pub mod engine;
 pub mod error;
+pub mod live;
 pub mod ioc;
 pub mod mapping;
 pub mod paginate;

@@ -25,7 +25,7 @@ impl Default for RateLimitConfig {
         RateLimitConfig {
             max_requests: 5,
             window_ms: 1000.0,
-            safety_margin_ms: 20.0,
+            safety_margin_ms: 50.0,
             cooldown_after_errors: 2,
             error_window_ms: 10_000.0,
             cooldown_ms: 5_000.0,

@@ -132,6 +132,23 @@ impl ClientCore {
         })
     }
 
+    /// `request(method, path, options)` as well as `request(options)`: the positional form
+    /// becomes the options form (method and path override the same keys of `options`).
+    pub fn request_positional(self: &Rc<Self>, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
+        if first.as_string().is_none() {
+            return self.request_promise(first);
+        }
+        let o = Object::new();
+        if options.is_object() {
+            Object::assign(&o, options.unchecked_ref());
+        } else if !options.is_undefined() && !options.is_null() {
+            return js_sys::Promise::reject(&errors::to_js(&Error::validation("options", "must be an object")));
+        }
+        set(&o, "method", &first);
+        set(&o, "path", &path);
+        self.request_promise(o.into())
+    }
+
     fn parse_request(&self, options: &JsValue) -> Result<(Request, CallContext, Array)> {
         let o = Opts::new(options, "")?;
         let method = Method::parse(&o.string("method")?.unwrap_or_else(|| "GET".into()))?;
@@ -163,7 +180,11 @@ impl ClientCore {
         }
         req.retry_unsafe = o.bool("idempotent")?.unwrap_or(false);
         let attachments = Array::new();
-        match (o.raw("json"), o.raw("multipart")) {
+        let json = match (o.raw("json"), o.raw("body")) {
+            (Some(_), Some(_)) => return Err(Error::validation("body", "give either json or body (its alias), not both")),
+            (j, b) => j.or(b),
+        };
+        match (json, o.raw("multipart")) {
             (Some(_), Some(_)) => return Err(Error::validation("json", "give either json or multipart, not both")),
             (Some(v), None) => req.body = Body::Json(stringify(&v, "json")?),
             (None, Some(v)) => req.body = Body::Multipart(parse_multipart(&v, &attachments)?),

@@ -40,6 +40,8 @@ export class AbortError extends CtiEdgeError {}
 export class NetworkError extends CtiEdgeError {}
 /** A success response whose body could not be decoded (e.g. truncated JSON). */
 export class DecodeError extends CtiEdgeError {}
+/** An event search job ended canceled or failed: see `jobId`, `status`, `statusName`, `job`. */
+export class SearchJobError extends CtiEdgeError {}
 
 /** A mapping-engine (parsePortion / getIocs / bulkParsePortion) failure: `pythonType` is the exception the reference library raises for the same input (InputException, ParserException, AttributeError, ...). */
 export class MappingError extends CtiEdgeError {}
@@ -59,6 +61,7 @@ const classes = {
   AbortError,
   NetworkError,
   DecodeError,
+  SearchJobError,
 };
 
 /** Used by the wasm side only. */

@@ -4,11 +4,13 @@
 mod client;
 mod errors;
 mod feed;
+mod indicator_set;
 mod ioc;
 mod groupib;
 mod list;
 mod networksage;
 mod sekoia;
+mod sekoia_ops;
 mod options;
 mod transport;
 mod vendors;

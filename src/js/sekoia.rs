@@ -113,11 +113,11 @@ export interface FeedListOptions extends ListOptions { term?: string; }
 export interface TlpIds { WHITE: string; GREEN: string; AMBER: string; RED: string; }
 "#;
 
-fn get(v: &JsValue, k: &str) -> JsValue {
+pub(super) fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn string_arg(v: &JsValue, field: &str) -> Result<String> {
+pub(super) fn string_arg(v: &JsValue, field: &str) -> Result<String> {
     v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
 }
 
@@ -154,7 +154,7 @@ fn filters(o: &Opts, fields: &[(&str, &str)], bools: &[(&str, &str)], strings: &
 }
 
 /// Sends one request and maps the body; every error becomes a JS error.
-fn call(core: Rc<ClientCore>, req: Result<Request>, options: JsValue, map: fn(JsValue) -> JsValue) -> js_sys::Promise {
+pub(super) fn call(core: Rc<ClientCore>, req: Result<Request>, options: JsValue, map: fn(JsValue) -> JsValue) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
         let ctx = Opts::new(&options, "").and_then(|o| CallContext::parse(&o)).map_err(|e| errors::to_js(&e))?;
         let req = req.map_err(|e| errors::to_js(&e))?;
@@ -169,7 +169,7 @@ fn unwrap_data(body: JsValue) -> JsValue {
     if d.is_undefined() { body } else { d }
 }
 
-fn identity(body: JsValue) -> JsValue {
+pub(super) fn identity(body: JsValue) -> JsValue {
     body
 }
 

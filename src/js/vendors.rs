@@ -32,7 +32,7 @@ export interface RetryOptions {
 export interface RateLimitOptions {
   /** At most this many requests in any 1-second window (default 5). */
   perSecond?: number;
-  /** Extra spacing against network jitter (default 20 ms). */
+  /** Extra spacing of windows against network jitter between send and arrival (default 50 ms). */
   safetyMarginMs?: number;
   /** Error responses within `errorWindowMs` that pause the client (default 2; 0 disables). */
   cooldownAfterErrors?: number;
@@ -64,6 +64,8 @@ export interface SekoiaOptions extends ClientOptions {
   apiKey: string;
   /** Default FRA1. Give either `region` or `baseUrl`; `/api` is appended to a base that lacks it. */
   region?: SekoiaRegion;
+  /** LiveAPI (IOC import progress) transport options. */
+  live?: LiveOptions;
 }
 
 export interface NetworkSageOptions extends ClientOptions {
@@ -151,6 +153,8 @@ where
 #[wasm_bindgen]
 pub struct Sekoia {
     pub(super) core: Rc<ClientCore>,
+    /// LiveAPI options and the shared connection (see `sekoia_ops.rs`, `live.js`).
+    pub(super) live: JsValue,
 }
 
 #[wasm_bindgen]
@@ -161,7 +165,8 @@ impl Sekoia {
             let key = o.required_string("apiKey")?;
             sekoia::client_config(&key, o.string("baseUrl")?.as_deref(), o.string("region")?.as_deref(), ua, headers)
         })?;
-        Ok(Sekoia { core })
+        let live = super::sekoia_ops::live_slot(&options).map_err(|e| errors::to_js(&e))?;
+        Ok(Sekoia { core, live })
     }
 
     /// The normalised base URL requests go to.
@@ -186,10 +191,11 @@ impl Sekoia {
         Feed::new(self.core.clone(), id).map_err(|e| errors::to_js(&e))
     }
 
-    /// Any endpoint, e.g. `request({ path: "/v1/auth/validate" })`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ApiResponse>")]
-    pub fn request(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: JsValue) -> js_sys::Promise {
-        self.core.request_promise(options)
+    /// Any endpoint: `request({ method, path, query, json | body, ... })` or
+    /// `request(method, path, { query, body, signal, ... })` (typed as overloads in `TS_OPS`).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
+        self.core.request_positional(first, path, options)
     }
 }
 

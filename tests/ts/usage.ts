@@ -118,3 +118,62 @@ export async function groupibUsage(gib: GroupIB, drp: GroupIBDrp): Promise<strin
   new GroupIB({ username: "u", apiKey: "k", baseUrl: "https://x", product: { type: "SIEM", name: "X", version: "1" } });
   return last ?? "";
 }
+// Sekoia IOC collections, LiveAPI import progress, search jobs, rules, positional request.
+import { SearchJobError, GoneError, type ImportTask, type ImportProgress, type RuleInput, type EventSearch } from "../../pkg/index.js";
+
+export async function ops(signal: AbortSignal): Promise<number> {
+  const s = new Sekoia({ apiKey: "k", live: { webSocket: (url, init) => ({ url, init }), authMessage: false } });
+  const c = await s.createIocCollection({ name: "Blocklist", description: "x", availableForSubCommunities: false });
+  for await (const col of s.listIocCollections({ term: "Block", limit: 10 })) void col;
+  const q = await s.iocQuota();
+  const json = await s.importIndicators(c.id, { indicators: ["1.2.3.4", { value: "evil.example.com", validUntil: new Date() }], defaultFields: { description: "d" } });
+  const task: ImportTask = await s.importText(c.id, { indicators: ["1.2.3.4"], format: "one_per_line", batchSize: 1000, signal });
+  for await (const p of task.progress({ signal, deadline: Date.now() + 1000 })) {
+    const step: ImportProgress = p;
+    void step.imported;
+  }
+  const done = await task.done({ deadline: new Date() });
+  const preview = await s.previewFile(c.id, new Blob(["1.2.3.4"]), { filename: "a.csv" });
+  const t2 = await s.processFile(c.id, preview.file_handle, { mapping: ["observable", null], ignoreFirstLine: true });
+  const search: EventSearch = { query: "source.ip:1.2.3.4", earliest: "-30d", latest: "now", lang: "dork", ttl: 600 };
+  const job = await s.searchEvents(search);
+  try {
+    await job.wait({ onProgress: (j) => void j, pollMs: 500, signal });
+    for await (const ev of job.events({ limit: 1000 })) void ev;
+  } catch (e) {
+    if (e instanceof SearchJobError) return e.status;
+    if (e instanceof GoneError) return 410;
+  }
+  await job.cancel();
+  const rule: RuleInput = { name: "A rule name", type: "sigma", payload: "p", severity: 10, effort: 1, alertTypeUuid: "u", enabled: true };
+  await s.createRule(rule);
+  for await (const r of s.listRules({ types: ["sigma"], severity: [0, 50], sort: "createdAt" })) void r;
+  await s.enableRules(["a", "b"]);
+  await s.disableRules("a");
+  const r1 = await s.request("POST", "/v2/inthreat/ioc-collections", { body: { name: "n" }, query: { a: 1 }, signal });
+  const r2 = await s.request({ method: "GET", path: ["v1", "auth", "validate"] });
+  return json.imported + done.total + q.remaining + r1.status + r2.status + t2.taskIds.length + (job.status ?? 0);
+}
+
+// @ts-expect-error a search needs a query
+void new Sekoia({ apiKey: "k" }).searchEvents({ earliest: "-1d", latest: "now" });
+// @ts-expect-error unknown text format
+void new Sekoia({ apiKey: "k" }).importText("c", { indicators: "x", format: "csv" });
+// IndicatorSet: the Worker-facing matcher.
+import { IndicatorSet, type IndicatorMatch, type IndicatorObjectMatch, type AddStixResult } from "../../pkg/index.js";
+export function indicatorSetUsage(events: unknown[], stix: object[]): number {
+  const set = new IndicatorSet({ subdomains: true });
+  const ok: boolean = set.add("evil.com", { id: "x" }) && set.add("1.2.3.4");
+  const many = set.addMany(["a.com", { value: "b.com", meta: 1 }]);
+  const rejected: string[] = many.rejected.map((r) => r.reason);
+  const r: AddStixResult = set.addStixObjects(stix, { now: Date.now(), meta: (o) => o.id });
+  const m: IndicatorMatch | null = set.match("x.evil.com");
+  const hits = set.matchText("see evil[.]com", { types: ["domain"] }).map((h) => `${h.start}-${h.end} ${h.raw} ${h.entry}`);
+  const perEvent: IndicatorObjectMatch[][] = set.matchObjects(events);
+  const paths: string[] = set.matchObject({ a: 1 }).map((h) => h.path);
+  const copy = IndicatorSet.fromBytes(set.toBytes());
+  set.remove("evil.com");
+  // @ts-expect-error subdomains is a boolean
+  new IndicatorSet({ subdomains: "yes" });
+  return copy.size + Number(ok) + rejected.length + r.added + (m?.entry.length ?? 0) + hits.length + perEvent.length + paths.length + set.heapBytes + Number(set.has("x"));
+}

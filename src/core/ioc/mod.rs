@@ -37,6 +37,7 @@
 pub mod btc;
 pub mod classify;
 pub mod extract;
+pub mod live;
 pub mod punycode;
 pub mod refang;
 pub mod set;
@@ -51,8 +52,9 @@ mod tests;
 
 pub use classify::{classify, classify_detailed, classify_with, Classification, Rejection};
 pub use extract::{extract_iocs, is_reserved_ipv4, is_reserved_ipv6, FILE_EXTENSION_TLDS};
+pub use live::{Hit, LiveSet};
 pub use refang::{defang, refang};
-pub use set::{IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions};
+pub use set::{IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions, SnapshotError};
 pub use stix::{
     parse_stix_pattern, stix_pattern_for, stix_pattern_for_ioc, Observable, Pattern, PatternError,
     PatternErrorKind,

@@ -17,7 +17,14 @@ use super::extract::{extract_iocs, parse_ipv4};
 use super::{punycode, ExtractOptions, Ioc, IocKind};
 use std::net::Ipv6Addr;
 
-const NONE: u32 = u32::MAX;
+/// "No payload".
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Byte-key tags: `IocKind as u8` for single values, plus these two for CIDR ranges.
+/// A key is the tag then the value: hash digest, big-endian IP, `prefix, network` for a
+/// range, or the normalised text (see [`str_key`]).
+pub(crate) const TAG_CIDR4: u8 = 12;
+pub(crate) const TAG_CIDR6: u8 = 13;
 
 /// Natural merge sort: splits `v` into its ascending runs and merges them pairwise,
 /// so the concatenated, mostly sorted outputs of the scanner passes sort in ~O(n).
@@ -101,7 +108,7 @@ pub(crate) fn heap_sort<T, F: FnMut(&T, &T) -> bool>(v: &mut [T], mut less: F) {
 
 /// Classify an explicit feed/lookup value: no file-extension policy, and the
 /// code-identifier casing rule does not apply (the value is known to be an indicator).
-fn classify_lenient(v: &str) -> Result<super::Classification, super::Rejection> {
+pub(crate) fn classify_lenient(v: &str) -> Result<super::Classification, super::Rejection> {
     let opts = ExtractOptions {
         file_ext_policy: super::FileExtPolicy::Allow,
         ..ExtractOptions::default()
@@ -159,7 +166,8 @@ impl<K> Default for Sorted<K> {
 
 impl<K: Ord + Copy> Sorted<K> {
     fn build(mut v: Vec<(K, u32)>, with_payloads: bool) -> Self {
-        heap_sort(&mut v, |a, b| a.0 < b.0);
+        // duplicates: the largest payload wins (callers number payloads in insertion order)
+        heap_sort(&mut v, |a, b| a.0 < b.0 || (a.0 == b.0 && a.1 > b.1));
         v.dedup_by(|a, b| a.0 == b.0);
         Sorted {
             keys: v.iter().map(|x| x.0).collect(),
@@ -179,24 +187,50 @@ impl<K: Ord + Copy> Sorted<K> {
     }
 }
 
-/// Keys with a 16-bit prefix for the bucket index.
-trait Prefixed: Ord + Copy {
+/// Keys with a 16-bit prefix for the bucket index, and a big-endian byte form (the
+/// byte keys of [`IndicatorSet::get_key`], and the snapshot format).
+pub(crate) trait Prefixed: Ord + Copy {
+    const SIZE: usize;
     /// The key's first 16 bits.
     fn prefix16(&self) -> u32;
+    fn put(&self, out: &mut Vec<u8>);
+    /// From exactly `SIZE` big-endian bytes.
+    fn take(b: &[u8]) -> Option<Self>;
 }
 impl<const N: usize> Prefixed for [u8; N] {
+    const SIZE: usize = N;
     fn prefix16(&self) -> u32 {
         u32::from(self[0]) << 8 | u32::from(self[1])
     }
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self)
+    }
+    fn take(b: &[u8]) -> Option<Self> {
+        b.try_into().ok()
+    }
 }
 impl Prefixed for u32 {
+    const SIZE: usize = 4;
     fn prefix16(&self) -> u32 {
         self >> 16
     }
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_be_bytes())
+    }
+    fn take(b: &[u8]) -> Option<Self> {
+        Some(u32::from_be_bytes(b.try_into().ok()?))
+    }
 }
 impl Prefixed for u128 {
+    const SIZE: usize = 16;
     fn prefix16(&self) -> u32 {
         (self >> 112) as u32
+    }
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_be_bytes())
+    }
+    fn take(b: &[u8]) -> Option<Self> {
+        Some(u128::from_be_bytes(b.try_into().ok()?))
     }
 }
 
@@ -223,7 +257,9 @@ impl<K> Default for Indexed<K> {
 
 impl<K: Prefixed> Indexed<K> {
     fn build(v: Vec<(K, u32)>, with_payloads: bool) -> Self {
-        let sorted = Sorted::build(v, with_payloads);
+        Self::from_sorted(Sorted::build(v, with_payloads))
+    }
+    fn from_sorted(sorted: Sorted<K>) -> Self {
         let n = sorted.keys.len();
         let mut bits = 0u32;
         while bits < 16 && (1usize << (bits + 1)) * 4 <= n {
@@ -273,7 +309,7 @@ impl<K: Prefixed> Indexed<K> {
 
 /// Kind-tagged strings in one arena with an open-addressing index.
 #[derive(Debug, Clone, Default)]
-struct StrTable {
+pub(crate) struct StrTable {
     arena: Vec<u8>,
     offsets: Vec<u32>,
     payloads: Vec<u32>,
@@ -281,7 +317,7 @@ struct StrTable {
 }
 
 #[inline]
-fn hash_bytes(b: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
     // FxHash-style multiply/rotate over 8-byte words; good enough for open addressing.
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = b.len() as u64;
@@ -297,13 +333,16 @@ fn hash_bytes(b: &[u8]) -> u64 {
 }
 
 impl StrTable {
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
     }
-    fn entry(&self, i: usize) -> &[u8] {
+    pub(crate) fn payload(&self, i: usize) -> u32 {
+        self.payloads.get(i).copied().unwrap_or(NONE)
+    }
+    pub(crate) fn entry(&self, i: usize) -> &[u8] {
         &self.arena[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
-    fn find(&self, key: &[u8]) -> Option<usize> {
+    pub(crate) fn find(&self, key: &[u8]) -> Option<usize> {
         if self.table.is_empty() {
             return None;
         }
@@ -332,7 +371,7 @@ impl StrTable {
             self.table[p] = i as u32;
         }
     }
-    fn insert(&mut self, key: &[u8], payload: u32) -> Result<(), SetError> {
+    pub(crate) fn insert(&mut self, key: &[u8], payload: u32) -> Result<(), SetError> {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
@@ -363,13 +402,13 @@ impl StrTable {
         self.table[p] = i as u32;
         Ok(())
     }
-    fn set_payload(&mut self, i: usize, payload: u32) {
+    pub(crate) fn set_payload(&mut self, i: usize, payload: u32) {
         if self.payloads.len() <= i {
             self.payloads.resize(self.len().max(i + 1), NONE);
         }
         self.payloads[i] = payload;
     }
-    fn get(&self, key: &[u8]) -> Option<u32> {
+    pub(crate) fn get(&self, key: &[u8]) -> Option<u32> {
         let i = self.find(key)?;
         Some(self.payloads.get(i).copied().unwrap_or(NONE))
     }
@@ -381,7 +420,7 @@ impl StrTable {
         }
         self.payloads.shrink_to_fit();
     }
-    fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.arena.capacity()
             + self.offsets.capacity() * 4
             + self.payloads.capacity() * 4
@@ -406,7 +445,7 @@ impl<K> Default for Cidrs<K> {
 }
 
 /// Builder for [`IndicatorSet`].
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SetBuilder {
     opts: SetOptions,
     md5: Vec<([u8; 16], u32)>,
@@ -613,6 +652,36 @@ impl SetBuilder {
         Ok(())
     }
 
+    /// Add an entry by byte key (see [`TAG_CIDR4`]), as produced by [`entry_key`] or
+    /// [`IndicatorSet::drain_keys`]; `payload` is raw (`NONE` for none).
+    pub(crate) fn insert_key(&mut self, k: &[u8], p: u32) -> Result<(), SetError> {
+        let (&tag, b) = k.split_first().ok_or(SetError::Full)?;
+        let bad = || SetError::Unrecognized(String::from_utf8_lossy(k).into_owned());
+        fn push<K: Prefixed>(v: &mut Vec<(K, u32)>, b: &[u8], p: u32) -> Option<()> {
+            v.push((K::take(b)?, p));
+            Some(())
+        }
+        fn cidr<K: Prefixed>(v: &mut Vec<((u8, K), u32)>, b: &[u8], p: u32) -> Option<()> {
+            let (&pfx, net) = b.split_first()?;
+            v.push(((pfx, K::take(net)?), p));
+            Some(())
+        }
+        self.payloads_used |= p != NONE;
+        match tag {
+            5 => push(&mut self.md5, b, p),
+            6 => push(&mut self.sha1, b, p),
+            7 => push(&mut self.sha256, b, p),
+            8 => push(&mut self.sha512, b, p),
+            0 => push(&mut self.v4, b, p),
+            1 => push(&mut self.v6, b, p),
+            TAG_CIDR4 => cidr(&mut self.v4c, b, p),
+            TAG_CIDR6 => cidr(&mut self.v6c, b, p),
+            2..=4 | 9..=11 => return self.strs.insert(k, p),
+            _ => None,
+        }
+        .ok_or_else(bad)
+    }
+
     /// Freeze into an [`IndicatorSet`].
     pub fn build(self) -> IndicatorSet {
         let wp = self.payloads_used;
@@ -644,6 +713,147 @@ impl SetBuilder {
             },
             strs,
         }
+    }
+}
+
+/// The lookup behind every query: probes the byte keys `v` (canonical, of `kind`) can
+/// match, in order: the value itself, then (IPs) each CIDR prefix in `p4`/`p6`, then
+/// (domains with `suffix`) each parent domain of two labels or more.
+/// `Some((entry, raw payload))` on a hit; `entry` is `None` when the entry is `v` itself.
+pub(crate) fn lookup_with(
+    kind: IocKind,
+    v: &str,
+    suffix: bool,
+    p4: &[u8],
+    p6: &[u8],
+    probe: &mut dyn FnMut(&[u8]) -> Option<u32>,
+) -> Option<(Option<String>, u32)> {
+    fn ip<K: Prefixed + core::ops::BitAnd<Output = K>>(
+        tag: u8,
+        ip: K,
+        pfxs: &[u8],
+        mask: fn(u8) -> K,
+        show: fn(K) -> String,
+        probe: &mut dyn FnMut(&[u8]) -> Option<u32>,
+    ) -> Option<(Option<String>, u32)> {
+        let mut k = vec![tag];
+        ip.put(&mut k);
+        if let Some(p) = probe(&k) {
+            return Some((None, p));
+        }
+        for &pfx in pfxs {
+            let net = ip & mask(pfx);
+            k.clear();
+            k.extend_from_slice(&[tag + TAG_CIDR4, pfx]);
+            net.put(&mut k);
+            if let Some(p) = probe(&k) {
+                return Some((Some(format!("{}/{pfx}", show(net))), p));
+            }
+        }
+        None
+    }
+    let hit = |p: Option<u32>| p.map(|p| (None, p));
+    match kind {
+        IocKind::Ipv4 => ip(
+            0,
+            u32::from(parse_ipv4(v)?),
+            p4,
+            mask4,
+            |n| std::net::Ipv4Addr::from(n).to_string(),
+            probe,
+        ),
+        IocKind::Ipv6 => ip(
+            1,
+            u128::from(v.parse::<Ipv6Addr>().ok()?),
+            p6,
+            mask6,
+            |n| Ipv6Addr::from(n).to_string(),
+            probe,
+        ),
+        IocKind::Domain => {
+            // ASCII names up to 253 bytes: key built in a stack buffer, no allocation
+            let mut buf = [0u8; 256];
+            let mut heap;
+            let key: &mut [u8] = if v.is_ascii() && v.len() < buf.len() {
+                buf[0] = kind as u8;
+                for (d, c) in buf[1..=v.len()].iter_mut().zip(v.bytes()) {
+                    *d = c.to_ascii_lowercase();
+                }
+                let mut l = v.len() + 1;
+                if buf[l - 1] == b'.' {
+                    l -= 1;
+                }
+                &mut buf[..l]
+            } else {
+                heap = str_key(kind, v)?;
+                &mut heap
+            };
+            if let Some(p) = probe(key) {
+                return Some((None, p));
+            }
+            if !suffix {
+                return None;
+            }
+            // each parent with at least two labels: put the tag just before it
+            let mut j = 1;
+            while let Some(dot) = key[j..].iter().position(|&c| c == b'.') {
+                let start = j + dot; // index of the '.'
+                if !key[start + 1..].contains(&b'.') {
+                    return None;
+                }
+                key[start] = kind as u8;
+                if let Some(p) = probe(&key[start..]) {
+                    let name = String::from_utf8_lossy(&key[start + 1..]);
+                    return Some((Some(punycode::domain_to_unicode(&name)), p));
+                }
+                j = start + 1;
+            }
+            None
+        }
+        IocKind::Md5 => hit(probe(&hash_key::<16>(kind, v)?)),
+        IocKind::Sha1 => hit(probe(&hash_key::<20>(kind, v)?)),
+        IocKind::Sha256 => hit(probe(&hash_key::<32>(kind, v)?)),
+        IocKind::Sha512 => hit(probe(&hash_key::<64>(kind, v)?)),
+        _ => hit(probe(&str_key(kind, v)?)),
+    }
+}
+
+fn hash_key<const N: usize>(kind: IocKind, v: &str) -> Option<Vec<u8>> {
+    let mut k = vec![kind as u8];
+    k.extend_from_slice(&hex_to::<N>(v)?);
+    Some(k)
+}
+
+/// The byte key of one entry: a canonical value of `kind`, or for IPv4/IPv6 a CIDR
+/// range `addr/prefix` (host bits cleared). `None` if `v` is not valid for `kind`.
+pub(crate) fn entry_key(kind: IocKind, v: &str) -> Option<Vec<u8>> {
+    if matches!(kind, IocKind::Ipv4 | IocKind::Ipv6) {
+        if let Some((a, pfx)) = v.split_once('/') {
+            let pfx: u8 = pfx.parse().ok()?;
+            let mut k = vec![kind as u8 + TAG_CIDR4, pfx];
+            if kind == IocKind::Ipv4 {
+                (pfx <= 32).then_some(())?;
+                (u32::from(parse_ipv4(a)?) & mask4(pfx)).put(&mut k);
+            } else {
+                (pfx <= 128).then_some(())?;
+                (u128::from(a.parse::<Ipv6Addr>().ok()?) & mask6(pfx)).put(&mut k);
+            }
+            return Some(k);
+        }
+        let mut k = vec![kind as u8];
+        if kind == IocKind::Ipv4 {
+            u32::from(parse_ipv4(v)?).put(&mut k);
+        } else {
+            u128::from(v.parse::<Ipv6Addr>().ok()?).put(&mut k);
+        }
+        return Some(k);
+    }
+    match kind {
+        IocKind::Md5 => hash_key::<16>(kind, v),
+        IocKind::Sha1 => hash_key::<20>(kind, v),
+        IocKind::Sha256 => hash_key::<32>(kind, v),
+        IocKind::Sha512 => hash_key::<64>(kind, v),
+        _ => str_key(kind, v),
     }
 }
 
@@ -735,110 +945,117 @@ impl IndicatorSet {
             + self.strs.bytes()
     }
 
-    /// Look up a canonical value of a known kind; `Some((entry, payload))` on a hit.
+    /// Look up a canonical value of a known kind.
     /// `Some((entry, payload))` on a hit; `entry` is `None` when the entry is `v` itself.
     fn lookup_canonical(&self, kind: IocKind, v: &str) -> Option<(Option<String>, Option<u32>)> {
-        let hit = |p: u32| Some((None, opt(p)));
-        match kind {
-            IocKind::Md5 => hit(self.md5.get(&hex_to(v)?)?),
-            IocKind::Sha1 => hit(self.sha1.get(&hex_to(v)?)?),
-            IocKind::Sha256 => hit(self.sha256.get(&hex_to(v)?)?),
-            IocKind::Sha512 => hit(self.sha512.get(&hex_to(v)?)?),
-            IocKind::Ipv4 => {
-                let ip = u32::from(parse_ipv4(v)?);
-                if let Some(p) = self.v4.get(&ip) {
-                    return hit(p);
-                }
-                for &pfx in &self.v4c.prefixes {
-                    let net = ip & mask4(pfx);
-                    if let Some(p) = self.v4c.set.get(&(pfx, net)) {
-                        return Some((
-                            Some(format!("{}/{pfx}", std::net::Ipv4Addr::from(net))),
-                            opt(p),
-                        ));
-                    }
-                }
-                None
-            }
-            IocKind::Ipv6 => {
-                let ip = u128::from(v.parse::<Ipv6Addr>().ok()?);
-                if let Some(p) = self.v6.get(&ip) {
-                    return hit(p);
-                }
-                for &pfx in &self.v6c.prefixes {
-                    let net = ip & mask6(pfx);
-                    if let Some(p) = self.v6c.set.get(&(pfx, net)) {
-                        return Some((Some(format!("{}/{pfx}", Ipv6Addr::from(net))), opt(p)));
-                    }
-                }
-                None
-            }
-            IocKind::Domain => {
-                // ASCII names up to 253 bytes: key built in a stack buffer, no allocation
-                let mut buf = [0u8; 256];
-                let heap;
-                let key: &mut [u8] = if v.is_ascii() && v.len() < buf.len() {
-                    buf[0] = kind as u8;
-                    for (d, c) in buf[1..=v.len()].iter_mut().zip(v.bytes()) {
-                        *d = c.to_ascii_lowercase();
-                    }
-                    let mut l = v.len() + 1;
-                    if buf[l - 1] == b'.' {
-                        l -= 1;
-                    }
-                    &mut buf[..l]
-                } else {
-                    heap = str_key(kind, v)?;
-                    return self
-                        .strs
-                        .get(&heap)
-                        .map(|p| (None, opt(p)))
-                        .or_else(|| self.suffix_lookup(heap));
-                };
-                if let Some(p) = self.strs.get(key) {
-                    return hit(p);
-                }
-                if !self.opts.domain_suffix {
-                    return None;
-                }
-                // each parent with at least two labels: put the tag just before it
-                let mut j = 1;
-                while let Some(dot) = key[j..].iter().position(|&c| c == b'.') {
-                    let start = j + dot; // index of the '.'
-                    if !key[start + 1..].contains(&b'.') {
-                        return None;
-                    }
-                    key[start] = kind as u8;
-                    if let Some(p) = self.strs.get(&key[start..]) {
-                        return Some((
-                            Some(String::from_utf8_lossy(&key[start + 1..]).into_owned()),
-                            opt(p),
-                        ));
-                    }
-                    j = start + 1;
-                }
-                None
-            }
-            _ => {
-                let key = str_key(kind, v)?;
-                hit(self.strs.get(&key)?)
-            }
+        let (p4, p6) = (&self.v4c.prefixes, &self.v6c.prefixes);
+        lookup_with(kind, v, self.opts.domain_suffix, p4, p6, &mut |k| {
+            self.get_key(k)
+        })
+        .map(|(e, p)| (e, opt(p)))
+    }
+
+    /// Exact lookup of a byte key (see [`TAG_CIDR4`]); the raw payload (`NONE` if none).
+    pub(crate) fn get_key(&self, k: &[u8]) -> Option<u32> {
+        let (&tag, b) = k.split_first()?;
+        fn cidr<K: Prefixed>(c: &Cidrs<K>, b: &[u8]) -> Option<u32> {
+            let (&pfx, net) = b.split_first()?;
+            c.set.get(&(pfx, K::take(net)?))
+        }
+        match tag {
+            5 => self.md5.get(&Prefixed::take(b)?),
+            6 => self.sha1.get(&Prefixed::take(b)?),
+            7 => self.sha256.get(&Prefixed::take(b)?),
+            8 => self.sha512.get(&Prefixed::take(b)?),
+            0 => self.v4.get(&Prefixed::take(b)?),
+            1 => self.v6.get(&Prefixed::take(b)?),
+            TAG_CIDR4 => cidr(&self.v4c, b),
+            TAG_CIDR6 => cidr(&self.v6c, b),
+            _ => self.strs.get(k),
         }
     }
 
-    fn suffix_lookup(&self, mut k: Vec<u8>) -> Option<(Option<String>, Option<u32>)> {
-        if !self.opts.domain_suffix {
-            return None;
+    /// The options the set was built with.
+    pub fn options(&self) -> &SetOptions {
+        &self.opts
+    }
+
+    /// CIDR prefix lengths present (IPv4, IPv6), longest first.
+    pub(crate) fn prefixes(&self) -> (&[u8], &[u8]) {
+        (&self.v4c.prefixes, &self.v6c.prefixes)
+    }
+
+    /// Consume the set, calling `f(key, payload)` for every entry; each part is freed
+    /// once visited, so a merge holds little more than one copy of the data.
+    pub(crate) fn drain_keys(self, f: &mut dyn FnMut(&[u8], u32)) {
+        fn each<K: Prefixed>(
+            tag: u8,
+            s: Sorted<K>,
+            cidr: Option<&[u8]>,
+            f: &mut dyn FnMut(&[u8], u32),
+        ) {
+            let mut k = Vec::with_capacity(K::SIZE + 2);
+            for (i, key) in s.keys.iter().enumerate() {
+                k.clear();
+                k.push(tag);
+                if let Some(c) = cidr {
+                    k.push(c[i]);
+                }
+                key.put(&mut k);
+                f(&k, s.payloads.get(i).copied().unwrap_or(NONE));
+            }
         }
-        loop {
-            let dot = k[1..].iter().position(|&c| c == b'.')? + 1;
-            k.drain(1..=dot);
-            if !k[1..].contains(&b'.') {
-                return None;
-            }
-            if let Some(p) = self.strs.get(&k) {
-                return Some((Some(String::from_utf8_lossy(&k[1..]).into_owned()), opt(p)));
-            }
+        fn cidrs<K: Prefixed>(tag: u8, c: Cidrs<K>, f: &mut dyn FnMut(&[u8], u32)) {
+            let (pfx, nets): (Vec<u8>, Vec<K>) = c.set.keys.iter().copied().unzip();
+            each(
+                tag,
+                Sorted {
+                    keys: nets,
+                    payloads: c.set.payloads,
+                },
+                Some(&pfx),
+                f,
+            );
+        }
+        let IndicatorSet {
+            md5,
+            sha1,
+            sha256,
+            sha512,
+            v4,
+            v6,
+            v4c,
+            v6c,
+            strs,
+            ..
+        } = self;
+        each(5, md5.sorted, None, f);
+        each(6, sha1.sorted, None, f);
+        each(7, sha256.sorted, None, f);
+        each(8, sha512.sorted, None, f);
+        each(0, v4.sorted, None, f);
+        each(1, v6.sorted, None, f);
+        cidrs(TAG_CIDR4, v4c, f);
+        cidrs(TAG_CIDR6, v6c, f);
+        for i in 0..strs.len() {
+            f(strs.entry(i), strs.payload(i));
+        }
+    }
+
+    /// Visit every payload slot (to renumber payloads).
+    pub(crate) fn payloads_mut(&mut self, f: &mut dyn FnMut(&mut u32)) {
+        for v in [
+            &mut self.md5.sorted.payloads,
+            &mut self.sha1.sorted.payloads,
+            &mut self.sha256.sorted.payloads,
+            &mut self.sha512.sorted.payloads,
+            &mut self.v4.sorted.payloads,
+            &mut self.v6.sorted.payloads,
+            &mut self.v4c.set.payloads,
+            &mut self.v6c.set.payloads,
+            &mut self.strs.payloads,
+        ] {
+            v.iter_mut().for_each(&mut *f);
         }
     }
 
@@ -873,6 +1090,244 @@ impl IndicatorSet {
                 })
             })
             .collect()
+    }
+}
+
+// ------------------------------------------------------------------ snapshot
+
+/// Snapshot magic and format version ([`IndicatorSet::to_snapshot`]).
+const MAGIC: &[u8; 4] = b"CTIS";
+const VERSION: u16 = 1;
+const HEADER: usize = 16;
+
+/// Why a snapshot was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid indicator set snapshot: {0}")]
+pub struct SnapshotError(pub &'static str);
+
+struct Reader<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+        if n > self.b.len() {
+            return Err(SnapshotError("truncated"));
+        }
+        let (h, t) = self.b.split_at(n);
+        self.b = t;
+        Ok(h)
+    }
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    /// `n` items of `size` bytes.
+    fn items(&mut self, n: usize, size: usize) -> Result<&'a [u8], SnapshotError> {
+        self.take(n.checked_mul(size).ok_or(SnapshotError("truncated"))?)
+    }
+    /// A payload column: its length (0 or `n`) then the values.
+    fn payloads(&mut self, n: usize) -> Result<Vec<u32>, SnapshotError> {
+        let m = self.u32()? as usize;
+        if m != 0 && m != n {
+            return Err(SnapshotError("payload column length"));
+        }
+        let b = self.items(m, 4)?;
+        Ok(b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+    /// Strictly ascending keys, each `pre` bytes of prefix then a `K`.
+    fn sorted<K: Prefixed>(&mut self, pre: usize) -> Result<(Vec<u8>, Sorted<K>), SnapshotError> {
+        let n = self.u32()? as usize;
+        let b = self.items(n, K::SIZE + pre)?;
+        let mut pfx = Vec::with_capacity(if pre > 0 { n } else { 0 });
+        let mut keys: Vec<K> = Vec::with_capacity(n);
+        for c in b.chunks_exact(K::SIZE + pre) {
+            let k = K::take(&c[pre..]).ok_or(SnapshotError("key"))?;
+            let p = c.first().copied().filter(|_| pre > 0);
+            if let (Some(&lk), Some(&lp)) = (keys.last(), pfx.last()) {
+                if (p, k) <= (Some(lp), lk) {
+                    return Err(SnapshotError("keys not sorted"));
+                }
+            } else if let (Some(&lk), None) = (keys.last(), p) {
+                if k <= lk {
+                    return Err(SnapshotError("keys not sorted"));
+                }
+            }
+            if let Some(p) = p {
+                pfx.push(p);
+            }
+            keys.push(k);
+        }
+        let payloads = self.payloads(n)?;
+        Ok((pfx, Sorted { keys, payloads }))
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, v: usize) {
+    out.extend_from_slice(&(v as u32).to_le_bytes());
+}
+
+fn put_sorted<K: Prefixed>(out: &mut Vec<u8>, s: &Sorted<K>, pfx: Option<&[u8]>) {
+    put_u32(out, s.keys.len());
+    for (i, k) in s.keys.iter().enumerate() {
+        if let Some(p) = pfx {
+            out.push(p[i]);
+        }
+        k.put(out);
+    }
+    put_u32(out, s.payloads.len());
+    s.payloads
+        .iter()
+        .for_each(|p| out.extend_from_slice(&p.to_le_bytes()));
+}
+
+fn put_cidrs<K: Prefixed>(out: &mut Vec<u8>, c: &Cidrs<K>) {
+    let (pfx, nets): (Vec<u8>, Vec<K>) = c.set.keys.iter().copied().unzip();
+    put_sorted(
+        out,
+        &Sorted {
+            keys: nets,
+            payloads: c.set.payloads.clone(),
+        },
+        Some(&pfx),
+    );
+}
+
+fn read_cidrs<K: Prefixed>(r: &mut Reader<'_>) -> Result<Cidrs<K>, SnapshotError> {
+    let (pfx, s) = r.sorted::<K>(1)?;
+    if pfx.iter().any(|&p| p as usize > K::SIZE * 8) {
+        return Err(SnapshotError("prefix length"));
+    }
+    let mut prefixes = pfx.clone();
+    prefixes.dedup();
+    prefixes.reverse();
+    Ok(Cidrs {
+        set: Sorted {
+            keys: pfx.into_iter().zip(s.keys).collect(),
+            payloads: s.payloads,
+        },
+        prefixes,
+    })
+}
+
+impl IndicatorSet {
+    /// A versioned, checksummed binary image of the set (little-endian):
+    /// `"CTIS"`, version u16, flags u16 (bit 0: domain suffix matching), checksum u64
+    /// (of everything after the header), then the md5, sha1, sha256, sha512, IPv4, IPv6,
+    /// IPv4-range and IPv6-range columns (count u32, big-endian keys, payload count u32
+    /// (0 or count), payloads u32), the string table (count u32, arena length u32,
+    /// end offsets u32 × count, arena bytes, payload column) and `extra` (length u32,
+    /// bytes). Hash tables and bucket indexes are rebuilt on load.
+    pub fn to_snapshot(&self, extra: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER + self.heap_bytes() + extra.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&u16::from(self.opts.domain_suffix).to_le_bytes());
+        out.extend_from_slice(&[0; 8]);
+        put_sorted(&mut out, &self.md5.sorted, None);
+        put_sorted(&mut out, &self.sha1.sorted, None);
+        put_sorted(&mut out, &self.sha256.sorted, None);
+        put_sorted(&mut out, &self.sha512.sorted, None);
+        put_sorted(&mut out, &self.v4.sorted, None);
+        put_sorted(&mut out, &self.v6.sorted, None);
+        put_cidrs(&mut out, &self.v4c);
+        put_cidrs(&mut out, &self.v6c);
+        let st = &self.strs;
+        put_u32(&mut out, st.len());
+        put_u32(&mut out, st.arena.len());
+        st.offsets
+            .iter()
+            .skip(1)
+            .for_each(|&o| put_u32(&mut out, o as usize));
+        out.extend_from_slice(&st.arena);
+        let np = if st.payloads.is_empty() { 0 } else { st.len() };
+        put_u32(&mut out, np);
+        (0..np).for_each(|i| out.extend_from_slice(&st.payload(i).to_le_bytes()));
+        put_u32(&mut out, extra.len());
+        out.extend_from_slice(extra);
+        let sum = hash_bytes(&out[HEADER..]);
+        out[8..16].copy_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Load a [`to_snapshot`](Self::to_snapshot) image; returns the set and `extra`.
+    /// Every truncation or corruption is an error (checksum, then structure), never a panic.
+    pub fn from_snapshot(b: &[u8]) -> Result<(IndicatorSet, &[u8]), SnapshotError> {
+        if b.len() < HEADER || &b[..4] != MAGIC {
+            return Err(SnapshotError("not an indicator set snapshot"));
+        }
+        if u16::from_le_bytes([b[4], b[5]]) != VERSION {
+            return Err(SnapshotError("unsupported version"));
+        }
+        let flags = u16::from_le_bytes([b[6], b[7]]);
+        let mut sum = [0u8; 8];
+        sum.copy_from_slice(&b[8..16]);
+        if flags > 1 || hash_bytes(&b[HEADER..]) != u64::from_le_bytes(sum) {
+            return Err(SnapshotError("checksum mismatch (corrupt or truncated)"));
+        }
+        let r = &mut Reader { b: &b[HEADER..] };
+        let md5 = Indexed::from_sorted(r.sorted(0)?.1);
+        let sha1 = Indexed::from_sorted(r.sorted(0)?.1);
+        let sha256 = Indexed::from_sorted(r.sorted(0)?.1);
+        let sha512 = Indexed::from_sorted(r.sorted(0)?.1);
+        let v4 = Indexed::from_sorted(r.sorted(0)?.1);
+        let v6 = Indexed::from_sorted(r.sorted(0)?.1);
+        let v4c = read_cidrs(r)?;
+        let v6c = read_cidrs(r)?;
+        let n = r.u32()? as usize;
+        let alen = r.u32()? as usize;
+        let ends = r.items(n, 4)?;
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        for c in ends.chunks_exact(4) {
+            let o = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            // every entry holds at least its tag
+            if o as usize > alen || offsets.last().is_some_and(|&l| o <= l) {
+                return Err(SnapshotError("string offsets"));
+            }
+            offsets.push(o);
+        }
+        if offsets.last().is_some_and(|&l| l as usize != alen) {
+            return Err(SnapshotError("string offsets"));
+        }
+        let arena = r.items(alen, 1)?.to_vec();
+        let payloads = r.payloads(n)?;
+        let mut strs = StrTable {
+            arena,
+            offsets,
+            payloads,
+            table: Vec::new(),
+        };
+        for i in 0..strs.len() {
+            if !matches!(strs.entry(i)[0], 2..=4 | 9..=11) {
+                return Err(SnapshotError("string entry kind"));
+            }
+        }
+        if n > 0 {
+            strs.grow();
+        }
+        let elen = r.u32()? as usize;
+        let extra = r.items(elen, 1)?;
+        if !r.b.is_empty() {
+            return Err(SnapshotError("trailing bytes"));
+        }
+        let set = IndicatorSet {
+            opts: SetOptions {
+                domain_suffix: flags & 1 != 0,
+            },
+            md5,
+            sha1,
+            sha256,
+            sha512,
+            v4,
+            v6,
+            v4c,
+            v6c,
+            strs,
+        };
+        Ok((set, extra))
     }
 }
 

@@ -191,6 +191,16 @@ pub enum IpsArg {
 
 pub fn check_ips(ips: IpsArg) -> Result<Vec<String>> {
     let bad = |m: &str| Error::validation("ips", m);
+    let checked = check_ips_shape(ips)?;
+    // Stricter than the reference: a control character is never part of an address.
+    if checked.iter().any(|s| s.chars().any(char::is_control)) {
+        return Err(bad("an IP must not contain control characters"));
+    }
+    Ok(checked)
+}
+
+fn check_ips_shape(ips: IpsArg) -> Result<Vec<String>> {
+    let bad = |m: &str| Error::validation("ips", m);
     match ips {
         IpsArg::One(s) => {
             let raw = s.trim();

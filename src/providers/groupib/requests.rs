@@ -109,8 +109,11 @@ pub fn action(cfg: &ClientConfig, collection: &str, id: &str, action: &str, para
 
 /// `GET search?q=`.
 pub fn global_search(cfg: &ClientConfig, q: &str) -> Result<Request> {
-    if q.is_empty() {
+    if q.trim().is_empty() {
         return Err(Error::validation("query", "must not be empty"));
+    }
+    if q.chars().any(char::is_control) || q.len() > 4096 {
+        return Err(Error::validation("query", "must be at most 4096 characters, without control characters"));
     }
     let mut p = Params::new();
     p.add("q", Some(q.to_string()));
@@ -121,6 +124,16 @@ pub fn global_search(cfg: &ClientConfig, q: &str) -> Result<Request> {
 pub fn graph(cfg: &ClientConfig, kind: &str, value: &str) -> Result<Request> {
     if value.is_empty() {
         return Err(Error::validation(kind, "must not be empty"));
+    }
+    // The graph lookups take one IP or one domain: anything else is refused before sending.
+    use crate::core::ioc::IocKind;
+    let ok = match crate::core::ioc::classify(value) {
+        Some(c) if kind == "ip" => matches!(c.kind, IocKind::Ipv4 | IocKind::Ipv6),
+        Some(c) if kind == "domain" => c.kind == IocKind::Domain,
+        _ => false,
+    };
+    if !ok {
+        return Err(Error::validation(kind, format!("must be {}", if kind == "ip" { "an IPv4 or IPv6 address" } else { "a domain name" })));
     }
     let mut p = Params::new();
     p.add(kind, Some(value.to_string()));

@@ -1,7 +1,11 @@
 //! Sekoia.io: regions, base URL and auth (`../shared/api/sekoia.md` §0).
 
+pub mod collections;
 pub mod feed;
 pub mod intel;
+pub mod jobs;
+pub mod rules;
+pub mod wire;
 
 use crate::core::error::{Error, Result};
 use crate::core::request::{Auth, ClientConfig, Secret};

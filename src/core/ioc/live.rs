@@ -1,0 +1,903 @@
+//! [`LiveSet`]: an [`IndicatorSet`] that also takes adds and removes, for feeds that
+//! change (new indicators, revoked or expired ones).
+//!
+//! Layout: the frozen, compact base set plus a small delta of byte keys (see
+//! [`set::TAG_CIDR4`](super::set::TAG_CIDR4)) in one arena table: an added entry
+//! carries its payload, a removed base entry a tombstone. Queries probe every candidate
+//! key (value, CIDR ranges, parent domains) in the delta first, then in the base. When
+//! the delta outgrows a quarter of the base (and 16 Ki entries), or before a snapshot,
+//! both are merged into a new base: the base is drained part by part while the new one is
+//! built, so a merge holds about one extra copy of one part at a time.
+//!
+//! Also here: STIX pattern → entries, and a JSON walker that matches every string field
+//! of a serialised log event (`matchObject` in JS).
+
+use super::classify::Classification;
+use super::extract::extract_iocs;
+use super::set::{
+    classify_lenient, entry_key, lookup_with, IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions,
+    SnapshotError, StrTable, NONE, TAG_CIDR4,
+};
+use super::stix::{parse_stix_pattern, Literal};
+use super::{ExtractOptions, IocKind};
+
+const TOMB: u32 = u32::MAX - 1;
+const DEAD: u32 = u32::MAX - 2;
+/// Largest payload a caller may store (the values above it mark delta states).
+pub const MAX_PAYLOAD: u32 = u32::MAX - 3;
+
+/// A hit of [`LiveSet::get`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: IocKind,
+    /// The queried value, canonical.
+    pub value: String,
+    /// The set entry that matched (a parent domain, a CIDR range, or `value`).
+    pub entry: String,
+    pub payload: Option<u32>,
+}
+
+/// An indicator set with incremental adds and removes (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub struct LiveSet {
+    opts: SetOptions,
+    base: IndicatorSet,
+    delta: StrTable,
+    len: usize,
+    /// CIDR prefix lengths in base ∪ delta, longest first.
+    p4: Vec<u8>,
+    p6: Vec<u8>,
+    /// Bulk load in progress: inserts go straight to a builder (see [`LiveSet::begin_bulk`]).
+    bulk: Option<SetBuilder>,
+}
+
+fn opt(p: u32) -> Option<u32> {
+    (p != NONE).then_some(p)
+}
+
+/// `a.b.c.d/n` or `v6/n` → (kind, key).
+fn cidr_key(v: &str) -> Option<(IocKind, Vec<u8>)> {
+    let kind = if v.contains(':') {
+        IocKind::Ipv6
+    } else {
+        IocKind::Ipv4
+    };
+    v.contains('/').then_some(())?;
+    Some((kind, entry_key(kind, v)?))
+}
+
+/// Text of a CIDR key: `network/prefix`.
+fn cidr_text(k: &[u8]) -> String {
+    let net = &k[2..];
+    let ip = match <[u8; 4]>::try_from(net) {
+        Ok(b) => std::net::Ipv4Addr::from(b).to_string(),
+        Err(_) => <[u8; 16]>::try_from(net)
+            .map(|b| std::net::Ipv6Addr::from(b).to_string())
+            .unwrap_or_default(),
+    };
+    format!("{ip}/{}", k[1])
+}
+
+impl LiveSet {
+    pub fn new(opts: SetOptions) -> Self {
+        LiveSet {
+            opts,
+            ..LiveSet::default()
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn options(&self) -> &SetOptions {
+        &self.opts
+    }
+
+    /// Heap bytes of the index (base + delta).
+    pub fn heap_bytes(&self) -> usize {
+        self.base.heap_bytes() + self.delta.bytes()
+    }
+
+    fn probe(&self, k: &[u8]) -> Option<u32> {
+        if self.delta.len() > 0 {
+            if let Some(p) = self.delta.get(k) {
+                return (p != TOMB && p != DEAD).then_some(p);
+            }
+        }
+        self.base.get_key(k)
+    }
+
+    fn lookup(&self, kind: IocKind, v: &str) -> Option<(Option<String>, u32)> {
+        let s = self.opts.domain_suffix;
+        lookup_with(kind, v, s, &self.p4, &self.p6, &mut |k| self.probe(k))
+    }
+
+    /// Key of a user-supplied value (any kind, maybe defanged, or a CIDR range).
+    fn key_of(value: &str) -> Option<(IocKind, Vec<u8>)> {
+        let v = value.trim();
+        match classify_lenient(v) {
+            Ok(Classification { kind, value, .. }) => Some((kind, entry_key(kind, &value)?)),
+            Err(_) => cidr_key(v),
+        }
+    }
+
+    /// Key of a value that must be one of `kinds` (STIX observables); CIDR ranges allowed.
+    fn typed_key(kinds: &[IocKind], value: &str) -> Option<Vec<u8>> {
+        let v = value.trim();
+        if let Some((kind, k)) = cidr_key(v) {
+            return kinds.contains(&kind).then_some(k);
+        }
+        let c = classify_lenient(v).ok()?;
+        kinds.contains(&c.kind).then_some(())?;
+        entry_key(c.kind, &c.value)
+    }
+
+    /// Add `value` (any kind, refanged and normalised; CIDR ranges for IPs) with an
+    /// optional payload (replacing the entry's previous one). Returns its kind.
+    pub fn insert(&mut self, value: &str, payload: Option<u32>) -> Result<IocKind, SetError> {
+        let (kind, k) =
+            Self::key_of(value).ok_or_else(|| SetError::Unrecognized(value.to_string()))?;
+        self.insert_key(&k, payload)?;
+        Ok(kind)
+    }
+
+    fn insert_key(&mut self, k: &[u8], payload: Option<u32>) -> Result<(), SetError> {
+        let p = payload.map_or(NONE, |p| p.min(MAX_PAYLOAD));
+        if let Some(b) = &mut self.bulk {
+            return b.insert_key(k, p);
+        }
+        let present = self.probe(k).is_some();
+        match self.delta.find(k) {
+            Some(i) => self.delta.set_payload(i, p),
+            None if self.base.get_key(k) == Some(p) => {}
+            None => self.delta.insert(k, p)?,
+        }
+        if !present {
+            self.len += 1;
+        }
+        if k[0] & !1 == TAG_CIDR4 {
+            let list = if k[0] == TAG_CIDR4 {
+                &mut self.p4
+            } else {
+                &mut self.p6
+            };
+            if !list.contains(&k[1]) {
+                list.push(k[1]);
+                list.sort_unstable_by(|a, b| b.cmp(a));
+            }
+        }
+        self.maybe_compact();
+        Ok(())
+    }
+
+    /// Remove the entry `value` (exactly: removing `evil.com` does not touch
+    /// `a.evil.com`, nor a range containing an IP). `false` if it was not there.
+    pub fn remove(&mut self, value: &str) -> bool {
+        Self::key_of(value).is_some_and(|(_, k)| self.remove_key(&k))
+    }
+
+    fn remove_key(&mut self, k: &[u8]) -> bool {
+        let in_base = self.base.get_key(k).is_some();
+        match self.delta.find(k) {
+            Some(i) => {
+                if matches!(self.delta.payload(i), TOMB | DEAD) {
+                    return false;
+                }
+                self.delta.set_payload(i, if in_base { TOMB } else { DEAD });
+            }
+            None if !in_base => return false,
+            None => {
+                if self.delta.insert(k, TOMB).is_err() {
+                    return false;
+                }
+            }
+        }
+        self.len -= 1;
+        self.maybe_compact();
+        true
+    }
+
+    fn maybe_compact(&mut self) {
+        if self.delta.len() > (1 << 14) + self.base.len() / 4 {
+            self.compact();
+        }
+    }
+
+    /// Merge the delta into a new frozen base.
+    pub fn compact(&mut self) {
+        if self.delta.len() > 0 {
+            let b = self.drain();
+            self.freeze(b);
+        }
+    }
+
+    /// Start a bulk load: until [`end_bulk`](Self::end_bulk), inserts skip the delta
+    /// and go to one builder (a single merge for a big batch, instead of one per
+    /// growth step; the peak memory is about one copy of the data). Only inserts may
+    /// run in between. With duplicate values, the largest payload wins.
+    pub fn begin_bulk(&mut self) {
+        if self.bulk.is_none() {
+            self.bulk = Some(self.drain());
+        }
+    }
+
+    pub fn end_bulk(&mut self) {
+        if let Some(b) = self.bulk.take() {
+            self.freeze(b);
+        }
+    }
+
+    /// Base and delta into one builder (base and delta emptied).
+    fn drain(&mut self) -> SetBuilder {
+        let delta = std::mem::take(&mut self.delta);
+        let base = std::mem::take(&mut self.base);
+        let mut b = IndicatorSet::builder(self.opts.clone());
+        base.drain_keys(&mut |k, p| {
+            if delta.find(k).is_none() {
+                let _ = b.insert_key(k, p);
+            }
+        });
+        for i in 0..delta.len() {
+            let p = delta.payload(i);
+            if p != TOMB && p != DEAD {
+                let _ = b.insert_key(delta.entry(i), p);
+            }
+        }
+        b
+    }
+
+    fn freeze(&mut self, b: SetBuilder) {
+        self.base = b.build();
+        self.len = self.base.len();
+        let (p4, p6) = self.base.prefixes();
+        (self.p4, self.p6) = (p4.to_vec(), p6.to_vec());
+    }
+
+    /// Look up one value (any kind, maybe defanged, or a CIDR range entry).
+    pub fn get(&self, value: &str) -> Option<Hit> {
+        let v = value.trim();
+        let (kind, canon) = match classify_lenient(v) {
+            Ok(c) => (c.kind, c.value),
+            Err(_) => {
+                let (kind, k) = cidr_key(v)?;
+                let p = self.probe(&k)?;
+                let t = cidr_text(&k);
+                return Some(Hit {
+                    kind,
+                    value: t.clone(),
+                    entry: t,
+                    payload: opt(p),
+                });
+            }
+        };
+        let (entry, p) = self.lookup(kind, &canon)?;
+        Some(Hit {
+            kind,
+            entry: entry.unwrap_or_else(|| canon.clone()),
+            value: canon,
+            payload: opt(p),
+        })
+    }
+
+    pub fn contains(&self, value: &str) -> bool {
+        let v = value.trim();
+        if let Some(kind) = plain_kind(v) {
+            return self.lookup(kind, v).is_some();
+        }
+        match classify_lenient(v) {
+            Ok(c) => self.lookup(c.kind, &c.value).is_some(),
+            Err(_) => cidr_key(v).is_some_and(|(_, k)| self.probe(&k).is_some()),
+        }
+    }
+
+    /// Extract IOCs from `text` and return those in the set.
+    pub fn match_text(&self, text: &str, opts: &ExtractOptions) -> Vec<SetMatch> {
+        let mut out = Vec::new();
+        for ioc in extract_iocs(text, opts) {
+            if let Some((entry, p)) = self.lookup(ioc.kind, &ioc.value) {
+                let entry = entry.unwrap_or_else(|| ioc.value.clone());
+                out.push(SetMatch {
+                    ioc,
+                    entry,
+                    payload: opt(p),
+                });
+            }
+        }
+        out
+    }
+
+    /// Match every string value of a JSON text (object keys are not matched). With
+    /// `batch`, the text is an array of events: `f` gets each element's index.
+    /// `f(event, path, match)`; paths like `request.headers.host`, `items[3].url`.
+    pub fn match_json(
+        &self,
+        json: &str,
+        batch: bool,
+        opts: &ExtractOptions,
+        f: &mut dyn FnMut(usize, &str, SetMatch),
+    ) {
+        walk_json(json, batch, &mut |ev, path, s| {
+            for m in self.match_text(s, opts) {
+                f(ev, path, m);
+            }
+        });
+    }
+
+    /// Add every IOC of a STIX pattern; the number added (`None`: unparseable pattern).
+    pub fn insert_stix(&mut self, pattern: &str, payload: Option<u32>) -> Option<usize> {
+        let keys = stix_keys(pattern)?;
+        let mut n = 0;
+        for k in keys {
+            n += usize::from(self.insert_key(&k, payload).is_ok());
+        }
+        Some(n)
+    }
+
+    /// Remove every IOC of a STIX pattern; the number removed (`None`: unparseable).
+    pub fn remove_stix(&mut self, pattern: &str) -> Option<usize> {
+        Some(
+            stix_keys(pattern)?
+                .iter()
+                .filter(|k| self.remove_key(k))
+                .count(),
+        )
+    }
+
+    /// Renumber payloads densely (after merging the delta): returns the old payload of
+    /// each new number, so a caller can compact a side table indexed by payload.
+    pub fn renumber_payloads(&mut self) -> Vec<u32> {
+        self.compact();
+        let mut used = Vec::new();
+        self.base.payloads_mut(&mut |p| {
+            if *p != NONE {
+                used.push(*p)
+            }
+        });
+        used.sort_unstable();
+        used.dedup();
+        self.base.payloads_mut(&mut |p| {
+            if let Ok(i) = used.binary_search(p) {
+                *p = i as u32;
+            }
+        });
+        used
+    }
+
+    /// Largest payload stored (to validate a side table after loading a snapshot).
+    pub fn max_payload(&mut self) -> Option<u32> {
+        self.compact();
+        let mut m = None;
+        self.base.payloads_mut(&mut |p| {
+            if *p != NONE {
+                m = m.max(Some(*p));
+            }
+        });
+        m
+    }
+
+    /// Snapshot (merges the delta first); see [`IndicatorSet::to_snapshot`].
+    pub fn to_snapshot(&mut self, extra: &[u8]) -> Vec<u8> {
+        self.compact();
+        self.base.to_snapshot(extra)
+    }
+
+    pub fn from_snapshot(b: &[u8]) -> Result<(LiveSet, &[u8]), SnapshotError> {
+        let (base, extra) = IndicatorSet::from_snapshot(b)?;
+        let (p4, p6) = base.prefixes();
+        let s = LiveSet {
+            opts: base.options().clone(),
+            len: base.len(),
+            p4: p4.to_vec(),
+            p6: p6.to_vec(),
+            base,
+            delta: StrTable::default(),
+            bulk: None,
+        };
+        Ok((s, extra))
+    }
+}
+
+/// The kind of a value already in canonical form that needs no classification to be
+/// looked up: a hex digest, a dotted quad, or a lower-case ASCII host name (anything of
+/// those characters that is not a valid domain is not in the set either). `None`: use
+/// the full classifier (defanged text, URLs, e-mails, mixed case...).
+fn plain_kind(v: &str) -> Option<IocKind> {
+    let b = v.as_bytes();
+    if b.iter().all(u8::is_ascii_hexdigit) {
+        return match b.len() {
+            32 => Some(IocKind::Md5),
+            40 => Some(IocKind::Sha1),
+            64 => Some(IocKind::Sha256),
+            128 => Some(IocKind::Sha512),
+            _ => None,
+        };
+    }
+    if !b.contains(&b'.') || b.len() > 253 {
+        return None;
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        return super::extract::parse_ipv4(v).map(|_| IocKind::Ipv4);
+    }
+    let host = b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-');
+    (host && b[0] != b'.' && b[0] != b'-').then_some(IocKind::Domain)
+}
+
+/// Byte keys of the IOCs of a STIX pattern's equality leaves (CIDR ranges included).
+fn stix_keys(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use IocKind::*;
+    let p = parse_stix_pattern(pattern).ok()?;
+    let mut out = Vec::new();
+    for o in p.observables() {
+        let kinds: &[IocKind] = match (o.object_type.as_str(), o.path.as_str()) {
+            ("ipv4-addr", "value") => &[Ipv4],
+            ("ipv6-addr", "value") => &[Ipv6],
+            ("domain-name", "value") => &[Domain],
+            ("url", "value") => &[Url],
+            ("email-addr", "value") => &[Email],
+            ("file", p) if p.starts_with("hashes.") => &[Md5, Sha1, Sha256, Sha512],
+            ("autonomous-system", "number") => {
+                if let Literal::Int(n) = o.value {
+                    if n > 0 && n <= u32::MAX as i64 {
+                        out.extend(entry_key(Asn, &format!("AS{n}")));
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend(LiveSet::typed_key(kinds, &o.value.text()));
+    }
+    Some(out)
+}
+
+/// Calls `f(event, path, value)` for every string value of `json` (total on any input:
+/// malformed JSON stops the walk early). Nesting deeper than 64 levels is skipped.
+pub fn walk_json(json: &str, batch: bool, f: &mut dyn FnMut(usize, &str, &str)) {
+    let mut w = Walker {
+        s: json,
+        i: 0,
+        path: String::new(),
+        buf: String::new(),
+    };
+    w.ws();
+    if batch {
+        if !w.eat(b'[') {
+            return;
+        }
+        let mut ev = 0;
+        w.ws();
+        if w.eat(b']') {
+            return;
+        }
+        loop {
+            w.path.clear();
+            if w.value(0, &mut |p, v| f(ev, p, v)).is_none() {
+                return;
+            }
+            w.ws();
+            if !w.eat(b',') {
+                return;
+            }
+            ev += 1;
+        }
+    } else {
+        let _ = w.value(0, &mut |p, v| f(0, p, v));
+    }
+}
+
+struct Walker<'a> {
+    s: &'a str,
+    i: usize,
+    path: String,
+    buf: String,
+}
+
+impl Walker<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.i += 1;
+        }
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        let hit = self.peek() == Some(c);
+        self.i += usize::from(hit);
+        hit
+    }
+    /// A string (after its opening quote) into `self.buf`, unescaped.
+    fn string(&mut self) -> Option<()> {
+        self.buf.clear();
+        let b = self.s.as_bytes();
+        loop {
+            let start = self.i;
+            while !matches!(b.get(self.i), Some(b'"' | b'\\') | None) {
+                self.i += 1;
+            }
+            self.buf.push_str(self.s.get(start..self.i)?);
+            match b.get(self.i)? {
+                b'"' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => {
+                    let e = *b.get(self.i + 1)?;
+                    self.i += 2;
+                    let c = match e {
+                        b'n' => '\n',
+                        b't' => '\t',
+                        b'r' => '\r',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'u' => {
+                            let mut u = self.hex4()?;
+                            if (0xd800..0xdc00).contains(&u)
+                                && b.get(self.i..self.i + 2) == Some(b"\\u")
+                            {
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xdc00..0xe000).contains(&lo) {
+                                    u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                                }
+                            }
+                            char::from_u32(u).unwrap_or('\u{fffd}')
+                        }
+                        c => char::from(c),
+                    };
+                    self.buf.push(c);
+                }
+            }
+        }
+    }
+    fn hex4(&mut self) -> Option<u32> {
+        let h = self.s.get(self.i..self.i + 4)?;
+        self.i += 4;
+        u32::from_str_radix(h, 16).ok()
+    }
+    fn value(&mut self, depth: u32, f: &mut dyn FnMut(&str, &str)) -> Option<()> {
+        self.ws();
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                self.string()?;
+                f(&self.path, &self.buf);
+            }
+            c @ (b'{' | b'[') => {
+                self.i += 1;
+                let close = c + 2; // '}' or ']'
+                self.ws();
+                if self.eat(close) {
+                    return Some(());
+                }
+                let mut idx = 0usize;
+                loop {
+                    let len = self.path.len();
+                    if c == b'{' {
+                        self.ws();
+                        if !self.eat(b'"') {
+                            return None;
+                        }
+                        self.string()?;
+                        if len > 0 {
+                            self.path.push('.');
+                        }
+                        let key = std::mem::take(&mut self.buf);
+                        self.path.push_str(&key);
+                        self.buf = key;
+                        self.ws();
+                        if !self.eat(b':') {
+                            return None;
+                        }
+                    } else {
+                        self.path.push('[');
+                        self.path.push_str(&idx.to_string());
+                        self.path.push(']');
+                    }
+                    if depth >= 64 {
+                        self.skip()?;
+                    } else {
+                        self.value(depth + 1, f)?;
+                    }
+                    self.path.truncate(len);
+                    idx += 1;
+                    self.ws();
+                    if self.eat(close) {
+                        return Some(());
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                // number, true, false, null
+                while !matches!(
+                    self.peek(),
+                    Some(b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') | None
+                ) {
+                    self.i += 1;
+                }
+            }
+        }
+        Some(())
+    }
+    /// Skip one value without recursion.
+    fn skip(&mut self) -> Option<()> {
+        self.ws();
+        let mut depth = 0usize;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.i += 1;
+                    self.string()?;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    self.i += 1;
+                }
+                b',' if depth == 0 => return Some(()),
+                _ => self.i += 1,
+            }
+            if depth == 0
+                && !matches!(
+                    self.peek(),
+                    Some(b'0'..=b'9' | b'a'..=b'z' | b'.' | b'-' | b'+' | b'E')
+                )
+            {
+                return Some(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Canonical values of every kind (no value falls inside a range of the pool).
+    fn pool(n: usize) -> Vec<String> {
+        let mut r = Rng(0x1234_5678_9abc_def1);
+        (0..n)
+            .map(|i| match i % 11 {
+                0 => format!("{:016x}{:016x}", r.next(), r.next()),
+                1 => format!("{:016x}{:016x}{:08x}", r.next(), r.next(), r.next() as u32),
+                2 => format!(
+                    "{:016x}{:016x}{:016x}{:016x}",
+                    r.next(),
+                    r.next(),
+                    r.next(),
+                    r.next()
+                ),
+                3 => format!("8.{}.{}.{}", i % 250, (i / 250) % 250, r.below(250)),
+                4 => format!("2001:db8:{:x}::{:x}", i, r.below(60000) + 1),
+                5 => format!("h{i}.example{}.com", r.below(9)),
+                6 => format!("https://site{i}.example.org/p/{}?q=1", r.below(100)),
+                7 => format!("user{i}@mail{}.net", r.below(5)),
+                8 => format!("172.{}.{}.0/24", 16 + i % 16, (i / 16) % 256),
+                9 => format!("CVE-2024-{}", 10000 + i),
+                _ => format!("AS{}", 64512 + i),
+            })
+            .collect()
+    }
+
+    fn check(s: &LiveSet, model: &HashMap<String, Option<u32>>, pool: &[String]) {
+        assert_eq!(s.len(), model.len());
+        for v in pool {
+            let got = s.get(v).map(|h| h.payload);
+            assert_eq!(got, model.get(v).copied(), "{v}");
+            assert_eq!(s.contains(v), model.contains_key(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn incremental_matches_reference_map() {
+        let pool = pool(3000);
+        let mut r = Rng(42);
+        let mut s = LiveSet::new(SetOptions::default());
+        let mut model: HashMap<String, Option<u32>> = HashMap::new();
+        for step in 0..20_000 {
+            let v = &pool[r.below(pool.len())];
+            if r.below(3) == 0 {
+                assert_eq!(s.remove(v), model.remove(v).is_some(), "remove {v}");
+            } else {
+                let p = (r.below(2) == 0).then(|| r.below(1000) as u32);
+                s.insert(v, p).unwrap();
+                model.insert(v.clone(), p);
+            }
+            match step % 2500 {
+                700 => s.compact(),
+                1900 => {
+                    let snap = s.to_snapshot(b"meta");
+                    let (t, extra) = LiveSet::from_snapshot(&snap).unwrap();
+                    assert_eq!(extra, b"meta");
+                    s = t;
+                }
+                _ => {}
+            }
+            if step % 1000 == 999 {
+                check(&s, &model, &pool);
+            }
+        }
+        check(&s, &model, &pool);
+        s.compact();
+        check(&s, &model, &pool);
+        // renumbering keeps each entry's payload, densely renumbered
+        let old = s.renumber_payloads();
+        for (v, p) in &model {
+            let now = s.get(v).unwrap().payload;
+            assert_eq!(now.map(|i| old[i as usize]), *p, "{v}");
+        }
+    }
+
+    #[test]
+    fn bulk_load_equals_incremental() {
+        let pool = pool(2000);
+        let mut a = LiveSet::new(SetOptions::default());
+        let mut b = LiveSet::new(SetOptions::default());
+        for (i, v) in pool.iter().enumerate().take(500) {
+            a.insert(v, Some(i as u32)).unwrap();
+            b.insert(v, Some(i as u32)).unwrap();
+        }
+        b.remove(&pool[3]);
+        a.remove(&pool[3]);
+        b.begin_bulk();
+        for (i, v) in pool.iter().enumerate().skip(250) {
+            a.insert(v, Some(i as u32 + 5000)).unwrap();
+            b.insert(v, Some(i as u32 + 5000)).unwrap();
+        }
+        b.end_bulk();
+        assert_eq!(a.len(), b.len());
+        for v in &pool {
+            assert_eq!(a.get(v), b.get(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn suffix_cidr_and_normalisation_through_the_delta() {
+        for compact in [false, true] {
+            let mut s = LiveSet::new(SetOptions {
+                domain_suffix: true,
+            });
+            s.insert("Evil[.]COM", Some(1)).unwrap();
+            s.insert("10.1.0.0/16", Some(2)).unwrap();
+            s.insert("2001:db8::/32", None).unwrap();
+            s.insert("HTTPS://Bad.Example.org/x?y=1", Some(3)).unwrap();
+            s.insert("はじめよう.みんな", None).unwrap();
+            assert!(s.insert("not an indicator", None).is_err());
+            if compact {
+                s.compact();
+            }
+            let h = s.get("a.b.evil.com").unwrap();
+            assert_eq!(
+                (h.kind, h.value.as_str(), h.entry.as_str(), h.payload),
+                (IocKind::Domain, "a.b.evil.com", "evil.com", Some(1))
+            );
+            assert!(s.get("com").is_none() && s.get("notevil.com").is_none());
+            assert_eq!(s.get("10.1.9.9").unwrap().entry, "10.1.0.0/16");
+            assert_eq!(s.get("10.1.0.0/16").unwrap().payload, Some(2));
+            assert_eq!(s.get("2001:db8:5::1").unwrap().entry, "2001:db8::/32");
+            assert!(s.contains("http://bad.example.org/x?y=1"));
+            assert!(s.contains("sub.xn--p8j9a0d9c9a.xn--q9jyb4c"));
+            let m = s.match_text(
+                "see hxxp://x.evil[.]com/a from 10.1.2.3",
+                &ExtractOptions::default(),
+            );
+            let e: Vec<_> = m.iter().map(|m| m.entry.as_str()).collect();
+            assert!(
+                e.contains(&"evil.com") && e.contains(&"10.1.0.0/16"),
+                "{e:?}"
+            );
+            assert!(s.remove("evil.com"));
+            assert!(!s.remove("evil.com"));
+            assert!(!s.contains("a.evil.com"));
+            assert!(s.remove("10.1.0.0/16") && !s.contains("10.1.9.9"));
+            assert_eq!(s.len(), 3);
+        }
+    }
+
+    #[test]
+    fn stix_patterns_add_and_remove() {
+        let mut s = LiveSet::new(SetOptions::default());
+        let p = "[ipv4-addr:value = '198.51.100.1' OR ipv4-addr:value = '203.0.113.0/24'] AND [file:hashes.'SHA-256' = 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'] OR [domain-name:value = 'archive.zip'] OR [autonomous-system:number = 64500] OR [url:value LIKE '%x']";
+        assert_eq!(s.insert_stix(p, Some(0)), Some(5));
+        assert!(s.contains("203.0.113.9") && s.contains("archive.zip") && s.contains("AS64500"));
+        assert_eq!(s.insert_stix("[ipv4-addr:value = ", None), None);
+        assert_eq!(s.remove_stix(p), Some(5));
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn snapshot_corruption_is_an_error_never_a_panic() {
+        let mut s = LiveSet::new(SetOptions {
+            domain_suffix: true,
+        });
+        for (i, v) in pool(400).iter().enumerate() {
+            s.insert(v, (i % 3 == 0).then_some(i as u32)).unwrap();
+        }
+        let snap = s.to_snapshot(b"[1,2]");
+        let (t, _) = LiveSet::from_snapshot(&snap).unwrap();
+        assert!(t.options().domain_suffix && t.len() == s.len());
+        for n in 0..snap.len() {
+            assert!(
+                LiveSet::from_snapshot(&snap[..n]).is_err(),
+                "truncated at {n}"
+            );
+        }
+        let mut r = Rng(7);
+        for _ in 0..3000 {
+            let mut b = snap.clone();
+            let i = r.below(b.len());
+            b[i] ^= 1 << r.below(8);
+            assert!(LiveSet::from_snapshot(&b).is_err(), "flip at {i}");
+            // past the checksum: structure checks must hold alone
+            let sum = super::super::set::hash_bytes(&b[16..]);
+            b[8..16].copy_from_slice(&sum.to_le_bytes());
+            if let Ok((t, _)) = LiveSet::from_snapshot(&b) {
+                let _ = t.contains("8.1.2.3") || t.contains("h5.example1.com");
+            }
+        }
+        let mut extra = snap.clone();
+        extra.push(0);
+        assert!(LiveSet::from_snapshot(&extra).is_err());
+    }
+
+    #[test]
+    fn json_walk_paths() {
+        let mut got = Vec::new();
+        walk_json(
+            r#"[{"request":{"headers":{"host":"evil.com"},"n":1.5e3,"ok":true},"items":[null,{"url":"a\"b\u00e9\ud83e\udd80"}]},{"x":"y"}]"#,
+            true,
+            &mut |e, p, v| got.push((e, p.to_string(), v.to_string())),
+        );
+        assert_eq!(
+            got,
+            [
+                (0, "request.headers.host".into(), "evil.com".into()),
+                (0, "items[1].url".into(), "a\"bé🦀".into()),
+                (1, "x".into(), "y".into())
+            ]
+        );
+        let deep = format!("{}\"x\"{}", "[".repeat(200), "]".repeat(200));
+        let mut n = 0;
+        walk_json(&format!("[{deep},\"z\"]"), true, &mut |e, _, _| n += e);
+        assert_eq!(n, 1);
+        for junk in [
+            "",
+            "[",
+            "{\"a\"",
+            "\"\\u12",
+            "[\"\\",
+            "{\"a\":\"é\\",
+            "]]]",
+            "[1,",
+        ] {
+            walk_json(junk, true, &mut |_, _, _| {});
+            walk_json(junk, false, &mut |_, _, _| {});
+        }
+    }
+}

@@ -1,0 +1,155 @@
+// IndicatorSet through the package: add/has/match/remove, subdomains, URL normalisation,
+// STIX objects (revoked/expired), matchText offsets, matchObject(s) paths, snapshots.
+import { assert } from "../harness.mjs";
+
+const SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+export function register(test) {
+  test("IndicatorSet: add / has / match / remove, meta, size", ({ lib }) => {
+    const s = new lib.IndicatorSet();
+    assert.equal(s.add("Evil[.]Example[.]COM", { src: "feed-a" }), true);
+    assert.equal(s.add(SHA.toUpperCase()), true);
+    assert.equal(s.add("10.20.0.0/16", 7), true);
+    assert.equal(s.add("not an ioc"), false);
+    assert.equal(s.size, 3);
+    assert.ok(s.has("evil.example.com") && s.has("EVIL.example.com.") && s.has(SHA));
+    assert.ok(!s.has("a.evil.example.com"), "no subdomains unless asked");
+    assert.deepEqual(s.match("evil[.]example[.]com"), { type: "domain", value: "evil.example.com", entry: "evil.example.com", meta: { src: "feed-a" } });
+    assert.deepEqual(s.match("10.20.3.4"), { type: "ipv4", value: "10.20.3.4", entry: "10.20.0.0/16", meta: 7 });
+    assert.equal(s.match(SHA).meta, null);
+    assert.equal(s.match("8.8.8.8"), null);
+    assert.equal(s.add("evil.example.com", "replaced"), true);
+    assert.equal(s.size, 3);
+    assert.equal(s.match("evil.example.com").meta, "replaced");
+    assert.equal(s.remove("evil.example.com"), true);
+    assert.equal(s.remove("evil.example.com"), false);
+    assert.equal(s.remove("10.20.3.4"), false, "remove is exact: the range stays");
+    assert.ok(!s.has("evil.example.com") && s.has("10.20.3.4"));
+    assert.equal(s.size, 2);
+    assert.ok(s.heapBytes > 0);
+  });
+
+  test("IndicatorSet: subdomains and URL normalisation", ({ lib }) => {
+    const s = new lib.IndicatorSet({ subdomains: true });
+    s.add("evil.com", "root");
+    s.add("HTTPS://Bad.Example.ORG/Path?q=1");
+    s.add("bücher.de");
+    assert.equal(s.match("a.b.evil.com").entry, "evil.com");
+    assert.ok(!s.has("com") && !s.has("notevil.com"));
+    assert.ok(s.has("https://bad.example.org/Path?q=1") && s.has("http://BAD.example.org:80/Path?q=1"));
+    assert.ok(!s.has("https://bad.example.org/path?q=1"), "paths keep their case");
+    assert.ok(s.has("xn--bcher-kva.de") && s.has("www.bücher.de"));
+    assert.equal(new lib.IndicatorSet({ subdomains: false }).has("x.y.z"), false);
+  });
+
+  test("IndicatorSet: addMany reports rejections", ({ lib }) => {
+    const s = new lib.IndicatorSet();
+    const r = s.addMany(["1.2.3.4", { value: "evil.net", meta: { id: 1 } }, "junk value", 42, { meta: 1 }]);
+    assert.equal(r.added, 2);
+    assert.deepEqual(r.rejected.map((x) => x.reason), ["not a recognised indicator", "must be a string or { value, meta }", "must be a string or { value, meta }"]);
+    assert.equal(r.rejected[0].value, "junk value");
+    assert.deepEqual(s.match("evil.net").meta, { id: 1 });
+    assert.equal(s.addMany(new Set(["5.6.7.8"])).added, 1);
+    assert.equal(s.size, 3);
+  });
+
+  test("IndicatorSet: STIX indicator objects, revoked and expired drop out", ({ lib }) => {
+    const s = new lib.IndicatorSet();
+    const ind = (id, pattern, extra = {}) => ({ type: "indicator", spec_version: "2.1", id, name: `n-${id}`, pattern, pattern_type: "stix", valid_from: "2024-01-01T00:00:00Z", ...extra });
+    const objs = [
+      ind("indicator--1", "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'c2.example.net']"),
+      ind("indicator--2", `[file:hashes.'SHA-256' = '${SHA}']`),
+      ind("indicator--3", "[ipv4-addr:value = '203.0.113.0/24']"),
+      { type: "malware", id: "malware--1", name: "x" },
+      ind("indicator--4", "[x-custom:prop = 'a']"),
+      ind("indicator--5", "[ipv4-addr:value = '1.1.1.1']", { pattern_type: "sigma" }),
+    ];
+    assert.deepEqual(s.addStixObjects(objs), { added: 4, removed: 0, skipped: 3 });
+    assert.deepEqual(s.match("c2.example.net").meta, { id: "indicator--1", name: "n-indicator--1" });
+    assert.equal(s.match("203.0.113.9").entry, "203.0.113.0/24");
+    const r = s.addStixObjects([
+      { ...objs[0], revoked: true },
+      { ...objs[1], valid_until: "2020-01-01T00:00:00Z" },
+      ind("indicator--6", "[url:value = 'http://x.example.com/a']", { valid_until: "2999-01-01T00:00:00Z" }),
+    ]);
+    assert.deepEqual(r, { added: 1, removed: 3, skipped: 0 });
+    assert.ok(!s.has("198.51.100.7") && !s.has(SHA) && s.has("http://x.example.com/a"));
+    const t = new lib.IndicatorSet();
+    t.addStixObjects({ type: "bundle", objects: [objs[1]] }, { meta: (o) => o.id.toUpperCase() });
+    assert.equal(t.match(SHA).meta, "INDICATOR--2");
+    assert.deepEqual(t.addStixObjects([{ ...objs[1], valid_until: "2030-01-01T00:00:00Z" }], { now: new Date("2031-01-01") }), { added: 0, removed: 1, skipped: 0 });
+  });
+
+  test("IndicatorSet: matchText with UTF-16 offsets", ({ lib }) => {
+    const s = new lib.IndicatorSet({ subdomains: true });
+    s.add("evil.com", { id: "d" });
+    s.add("185.220.101.0/24", { id: "r" });
+    const text = "🦀 café: beacon to hxxps://cdn.evil[.]com/x from 185.220.101[.]47, ok good.org";
+    const m = s.matchText(text);
+    // the URL's host is reported (nested) and matches the domain entry
+    assert.deepEqual(m.map((x) => [x.type, x.value, x.entry, x.meta.id, x.raw]), [
+      ["domain", "cdn.evil.com", "evil.com", "d", "cdn.evil[.]com"],
+      ["ipv4", "185.220.101.47", "185.220.101.0/24", "r", "185.220.101[.]47"],
+    ]);
+    for (const x of m) assert.equal(text.slice(x.start, x.end), x.raw);
+    assert.deepEqual(s.matchText("nothing here"), []);
+    assert.deepEqual(s.matchText("evil.com", { types: ["ipv4"] }), []);
+  });
+
+  test("IndicatorSet: matchObject paths and matchObjects batches", ({ lib }) => {
+    const s = new lib.IndicatorSet({ subdomains: true });
+    s.add("evil.com", "m1");
+    s.add("10.9.8.7", "m2");
+    const ev = { ts: 1, request: { headers: { host: "api.evil.com" }, ip: "10.9.8.7" }, items: [{}, {}, {}, { url: "https://evil.com/x" }], msg: "ok", n: null };
+    const m = s.matchObject(ev);
+    const paths = m.map((x) => `${x.path} ${x.type} ${x.entry} ${x.meta}`);
+    assert.ok(paths.includes("request.headers.host domain evil.com m1"), paths.join("; "));
+    assert.ok(paths.includes("request.ip ipv4 10.9.8.7 m2"));
+    assert.ok(paths.includes("items[3].url domain evil.com m1"));
+    assert.deepEqual(s.matchObject({ a: "clean" }), []);
+    const batch = s.matchObjects([ev, { b: "x" }, { c: ["10.9.8.7"] }, undefined]);
+    assert.equal(batch.length, 4);
+    assert.equal(batch[1].length, 0);
+    assert.deepEqual(batch[2].map((x) => x.path), ["c[0]"]);
+    assert.equal(batch[0].length, m.length);
+    const cyc = {};
+    cyc.self = cyc;
+    assert.throws(() => s.matchObject(cyc), lib.ValidationError);
+    assert.throws(() => s.matchObjects("x"), lib.ValidationError);
+  });
+
+  test("IndicatorSet: snapshot roundtrip, corrupt bytes are a ValidationError", ({ lib }) => {
+    const s = new lib.IndicatorSet({ subdomains: true });
+    s.addMany([{ value: "evil.com", meta: { tags: ["c2"] } }, SHA, "2001:db8::/32", { value: "a@b.org", meta: 3 }]);
+    s.add("gone.example", "x");
+    s.remove("gone.example");
+    const bytes = s.toBytes();
+    assert.ok(bytes instanceof Uint8Array && bytes.length > 16);
+    const t = lib.IndicatorSet.fromBytes(bytes);
+    assert.equal(t.size, 4);
+    assert.deepEqual(t.match("x.evil.com").meta, { tags: ["c2"] });
+    assert.equal(t.match("A@B.org").meta, 3);
+    assert.ok(t.has("2001:db8:1::1") && t.has(SHA) && !t.has("gone.example"));
+    assert.deepEqual(lib.IndicatorSet.fromBytes(t.toBytes()).toBytes(), t.toBytes());
+    assert.equal(lib.IndicatorSet.fromBytes(new lib.IndicatorSet().toBytes()).size, 0);
+    for (const n of [0, 3, 16, 40, bytes.length - 1]) {
+      const e = assert.throws(() => lib.IndicatorSet.fromBytes(bytes.slice(0, n)), lib.ValidationError, `truncated ${n}`);
+      assert.equal(e.field, "bytes");
+    }
+    for (let i = 0; i < bytes.length; i += 7) {
+      const b = bytes.slice();
+      b[i] ^= 0x10;
+      assert.throws(() => lib.IndicatorSet.fromBytes(b), lib.ValidationError, `flip ${i}`);
+    }
+    assert.throws(() => lib.IndicatorSet.fromBytes("abc"), lib.ValidationError);
+  });
+
+  test("IndicatorSet: bad input is a ValidationError", ({ lib }) => {
+    const s = new lib.IndicatorSet();
+    for (const f of [() => new lib.IndicatorSet({ subdomains: "yes" }), () => new lib.IndicatorSet(5), () => s.add(42), () => s.has(null), () => s.remove({}), () => s.match(1), () => s.matchText(1), () => s.matchText("x", { types: ["nope"] }), () => s.addMany(7), () => s.addStixObjects("x"), () => s.addStixObjects([], { meta: 1 })]) {
+      assert.throws(f, lib.ValidationError, f.toString());
+    }
+    s.add("1.2.3.4", 10n);
+    assert.throws(() => s.toBytes(), lib.ValidationError, "metas must be JSON-serialisable");
+  });
+}
