@@ -132,3 +132,33 @@ export function runnableSnippet(readmeRel, tag) {
   if (!m) throw new Error(`${readmeRel}: no <!-- run: ${tag} --> block`);
   return m[1];
 }
+
+/**
+ * Indicators valid right now (not revoked, valid_until in the future) — what an IndicatorSet keeps —
+ * one per observable type, preferring one linked to a malware / intrusion set (`threat`).
+ */
+export async function activeIocs(sim, want = ["domain-name", "ipv4-addr", "file", "url"]) {
+  const now = Date.now();
+  const active = [];
+  let cursor;
+  for (;;) {
+    const q = { limit: 2000, "match[type]": "indicator" };
+    if (cursor) q.cursor = cursor;
+    const page = await sim.sekoia(`v2/inthreat/collections/${FEED}/objects`, q);
+    active.push(...page.items.filter((o) => !o.revoked && o.valid_until && Date.parse(o.valid_until) > now));
+    if (page.items.length < 2000) break;
+    cursor = page.next_cursor;
+  }
+  const out = {};
+  for (const t of want) {
+    const candidates = active.filter((o) => o.x_ic_observable_types?.[0] === t);
+    for (const ind of candidates.slice(0, 40)) {
+      const rels = await sim.sekoia(`v2/inthreat/objects/${ind.id}/relationships`, { limit: 20 });
+      const threat = rels.items.map((r) => r.related_object).find((o) => o && ["malware", "intrusion-set"].includes(o.type));
+      if (threat || !out[t]) out[t] = { value: ind.name, threat: threat?.name ?? null, threatType: threat?.type ?? null, indicatorId: ind.id };
+      if (threat) break;
+    }
+  }
+  out.activeCount = active.length;
+  return out;
+}
