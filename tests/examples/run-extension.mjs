@@ -146,8 +146,15 @@ try {
     await swEval((k) => chrome.storage.local.get("settings").then(({ settings }) => chrome.storage.local.set({ settings: { ...settings, apiKey: k } })), keys.sekoia);
     const { items } = await api.sekoia("v2/inthreat/ioc-collections", { limit: 1 });
     await swEval((text) => self.ctiEdge.lookup(text, { scope: "text", title: "import" }), `${ip.value} ${dom.value}`);
-    const res = await swEval((id) => self.ctiEdge.importLast(id), items[0].id);
-    assert(res.status === "done" && res.imported === 2, JSON.stringify(res));
+    await popup.goto(`chrome-extension://${extId}/popup.html`);
+    await popup.waitForFunction(() => document.body.dataset.ready === "true");
+    await popup.fill("#import-collection", items[0].id);
+    await popup.click("#import-go");
+    await popup.waitForFunction(() => /done/.test(document.querySelector("#import-label").textContent), null, { timeout: 15_000 });
+    assert(/2 \/ 2 · done/.test(await popup.locator("#import-label").innerText()), await popup.locator("#import-label").innerText());
+    const { importProgress } = await swEval(() => chrome.storage.session.get("importProgress"));
+    assert(importProgress.status === "done" && importProgress.imported === 2, JSON.stringify(importProgress));
+    await popup.locator("body").screenshot({ path: `${shots}extension-popup-import.png` });
   });
 
   await T.step("README snippets are verbatim from the extension's files", async () => `${checkSnippets("examples/extension/README.md")} snippet(s)`);
