@@ -55,9 +55,23 @@ export async function iocRows(lib, runs) {
   const planted = plantedCorpus();
   corpora.push({ name: "planted corpus", text: planted.text, truth: planted.truth });
   const esetPath = `${root}../shared/data/eset/eset_reports.jsonl`;
-  if (existsSync(esetPath)) {
-    const reports = readFileSync(esetPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).text);
-    corpora.push({ name: "ESET reports", text: reports.join("\n\n"), truth: null });
+  const csvPath = `${root}../shared/data/eset/eset_indicators.csv`;
+  if (existsSync(esetPath) && existsSync(csvPath)) {
+    const reports = readFileSync(esetPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    // Truth per report: the IOC values ESET published in the same folder (samples lists + MISP
+    // events) that the report's own text mentions (refanged). Scored per report, summed.
+    const byFolder = new Map();
+    for (const line of readFileSync(csvPath, "utf8").split("\n").slice(1)) {
+      const parts = line.split(",");
+      if (parts.length < 4) continue;
+      const folder = parts[0].split("/")[0];
+      const value = parts.slice(3).join(",").trim().toLowerCase();
+      if (!value || !["md5", "sha1", "sha256", "domain", "url", "ip-dst", "hostname", "email-dst", "email-src", "ip-src"].includes(parts[2])) continue;
+      if (!byFolder.has(folder)) byFolder.set(folder, new Set());
+      byFolder.get(folder).add(value);
+    }
+    const scored = reports.filter((r) => byFolder.has(r.path.split("/")[0]));
+    corpora.push({ name: "ESET reports", text: reports.map((r) => r.text).join("\n\n"), truth: null, scored, byFolder });
   }
   for (const c of corpora) {
     const mb = new TextEncoder().encode(c.text).length / 1e6;
@@ -77,6 +91,27 @@ export async function iocRows(lib, runs) {
     }
     let detail = `ours ${median(ours).toFixed(1)} MB/s, ioc-extractor ${median(theirs).toFixed(1)} MB/s on ${mb.toFixed(2)} MB`;
     rows.push({ row: `IOC extraction MB/s (${c.name})`, ratio: median(ours) / median(theirs), detail });
+    if (c.scored) {
+      // P/R per report against that report's published IOCs (kinds ESET lists), summed.
+      const kinds = new Set(["md5", "sha1", "sha256", "domain", "url", "ipv4", "email"]);
+      const acc = { ours: { tp: 0, found: 0, truth: 0 }, theirs: { tp: 0, found: 0, truth: 0 } };
+      for (const r of c.scored) {
+        const plain = lib.refang(r.text).toLowerCase();
+        const truth = new Set([...c.byFolder.get(r.path.split("/")[0])].filter((v) => plain.includes(v)));
+        const mine = new Set(lib.extractIocs(r.text, { dedupe: true }).filter((i) => kinds.has(i.type)).map((i) => i.value.toLowerCase()));
+        const b = extractIOC(r.text);
+        const their = new Set([...b.md5s, ...b.sha1s, ...b.sha256s, ...b.domains, ...b.urls, ...b.ipv4s, ...b.emails].map((v) => v.toLowerCase()));
+        for (const [who, found] of [["ours", mine], ["theirs", their]]) {
+          acc[who].truth += truth.size;
+          acc[who].found += found.size;
+          for (const v of found) if (truth.has(v)) acc[who].tp += 1;
+        }
+      }
+      const p = (a) => a.tp / Math.max(1, a.found);
+      const rr = (a) => a.tp / Math.max(1, a.truth);
+      rows.push({ row: "IOC extraction precision (ESET reports vs their published IOCs)", ratio: p(acc.ours) / p(acc.theirs), detail: `ours P=${p(acc.ours).toFixed(3)} R=${rr(acc.ours).toFixed(3)}; ioc-extractor P=${p(acc.theirs).toFixed(3)} R=${rr(acc.theirs).toFixed(3)} (${c.scored.length} reports)` });
+      rows.push({ row: "IOC extraction recall (ESET reports vs their published IOCs)", ratio: rr(acc.ours) / rr(acc.theirs), detail: "" });
+    }
     if (c.truth) {
       const o = pr(oursFound, c.truth);
       const t = pr(theirFound, c.truth);

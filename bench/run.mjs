@@ -107,13 +107,6 @@ for (const [name, f] of [["group-ib", groupibRows], ["ioc", iocRows]]) {
     console.error(`${name} rows unavailable:`, e.message.split("\n")[0]);
   }
 }
-const extra = new URL("./indicator-set.mjs", import.meta.url);
-try {
-  const { indicatorSetRows } = await import(extra);
-  rows.push(...(await indicatorSetRows(lib, RUNS)));
-} catch (e) {
-  if (e.code !== "ERR_MODULE_NOT_FOUND") console.error("indicator-set rows unavailable:", e.message.split("\n")[0]);
-}
 
 // 6. Cold start in Node: compile + instantiate + first call, in fresh processes.
 {

@@ -37,6 +37,8 @@ run() {
 }
 
 run rust cargo test --quiet
+# The conformance runs again with their per-peer / per-family tables printed (IOC cases, Group-IB vectors).
+run conformance cargo test --quiet --lib conformance_tests -- --nocapture --test-threads=1
 run sim-selftest node --test sim/selftest.mjs
 run node node tests/js/run-node.mjs
 run gib-vectors node tests/js/run-groupib-vectors.mjs

@@ -285,6 +285,20 @@ export function register(test) {
     assert.throws(() => s.listObjects({ limit: 101 }), lib.ValidationError);
   });
 
+  test("objects: file download as bytes, checked against its SHA-256", async (ctx) => {
+    const s = await sekoia(ctx);
+    const reports = await rawItems(ctx, { limit: 50, "match[type]": "report" });
+    const report = reports.find((r) => (r.x_inthreat_uploaded_files ?? []).length > 0);
+    assert.ok(report, "the simulator serves reports with files");
+    const file = report.x_inthreat_uploaded_files[0];
+    const bytes = await s.objectFile(report.id, file.sha256);
+    assert.ok(bytes instanceof Uint8Array && bytes.length > 0);
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.equal(digest, file.sha256.toLowerCase());
+    await assert.rejects(s.objectFile(report.id, "00".repeat(32)), ctx.lib.NotFoundError);
+    await assert.rejects(s.objectFile(report.id, "xyz"), ctx.lib.ValidationError);
+  });
+
   test("IOC lookup: type detected from the value, explicit type, unknown value, refused junk", async (ctx) => {
     const { lib } = ctx;
     const s = await sekoia(ctx);
