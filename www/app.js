@@ -341,8 +341,8 @@ function setupOptionalPanels() {
 
 async function loadCollections() {
   try {
-    const r = await state.sekoia.request({ path: "/v2/inthreat/ioc-collections", query: { limit: 50 } });
-    const items = r.data.items ?? [];
+    const items = [];
+    for await (const c of state.sekoia.listIocCollections({ limit: 50, maxItems: 50 })) items.push(c);
     $("import-collection").replaceChildren(...items.map((c) => h("option", { value: c.id, text: `${c.name} (${c.id.slice(0, 24)}…)` })));
   } catch (e) {
     showError("import-error", e, "Listing IOC collections");

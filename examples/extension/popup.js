@@ -72,7 +72,7 @@ $("settings").addEventListener("submit", async (ev) => {
 });
 
 $("import-go").addEventListener("click", async () => {
-  const res = await chrome.runtime.sendMessage({ type: "cti-edge:import", collectionId: $("import-collection").value.trim() });
+  const res = await chrome.runtime.sendMessage({ type: "cti-edge:import", collectionId: $("import-collection").value });
   if (!res?.ok) $("error").replaceChildren(errorBox(res.error));
 });
 
@@ -94,5 +94,10 @@ chrome.storage.onChanged.addListener((changes, area) => {
   const canImport = !!(f?.ok && f.value.import);
   $("import-unavailable").hidden = canImport;
   $("import-body").hidden = !canImport;
+  if (canImport && settings?.apiKey) {
+    const list = await chrome.runtime.sendMessage({ type: "cti-edge:collections" });
+    if (list?.ok) $("import-collection").replaceChildren(...list.value.map((c) => h("option", { value: c.id, text: c.name })));
+    else if (list) $("error").replaceChildren(errorBox(list.error));
+  }
   document.body.dataset.ready = "true";
 })();

@@ -146,6 +146,13 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
         await ready();
         return { import: typeof Sekoia.prototype.importText === "function" };
       })());
+    case "cti-edge:collections": // popup: the IOC collections to import into
+      return reply((async () => {
+        const sekoia = await client();
+        const out = [];
+        for await (const c of sekoia.listIocCollections({ limit: 50, maxItems: 50 })) out.push({ id: c.id, name: c.name });
+        return out;
+      })());
     case "cti-edge:import":
       return reply(importLast(msg.collectionId));
     default:

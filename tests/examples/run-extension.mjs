@@ -148,7 +148,8 @@ try {
     await swEval((text) => self.ctiEdge.lookup(text, { scope: "text", title: "import" }), `${ip.value} ${dom.value}`);
     await popup.goto(`chrome-extension://${extId}/popup.html`);
     await popup.waitForFunction(() => document.body.dataset.ready === "true");
-    await popup.fill("#import-collection", items[0].id);
+    await popup.waitForSelector(`#import-collection option[value="${items[0].id}"]`, { state: "attached" });
+    await popup.selectOption("#import-collection", items[0].id);
     await popup.click("#import-go");
     await popup.waitForFunction(() => /done/.test(document.querySelector("#import-label").textContent), null, { timeout: 15_000 });
     assert(/2 \/ 2 · done/.test(await popup.locator("#import-label").innerText()), await popup.locator("#import-label").innerText());
