@@ -175,6 +175,9 @@ pub enum ResponseKind {
     Bytes,
     /// The body is read and dropped.
     Empty,
+    /// Both the JSON value and its exact text (numbers beyond 2^53 stay exact in the text). A body
+    /// that does not parse is a decode error, so it is retried like any other truncated JSON.
+    JsonText,
 }
 
 impl ResponseKind {

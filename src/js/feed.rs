@@ -21,10 +21,6 @@ use crate::providers::sekoia::feed::{self, FeedQuery};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = pageIterator)]
-    fn page_iterator(source: JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = itemIterator)]
-    fn item_iterator(pages: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = toPromise)]
     fn to_promise(v: &JsValue) -> js_sys::Promise;
     /// Marks a promise as handled (a read-ahead nobody awaits must not crash Node).
@@ -110,8 +106,8 @@ impl Feed {
         let o = Opts::new(options, "")?;
         let mut q = FeedQuery {
             limit: o.integer("limit", 1.0, feed::MAX_LIMIT as f64)?.unwrap_or(feed::DEFAULT_LIMIT),
-            types: string_list(&o, "types")?,
-            observable_types: string_list(&o, "observableTypes")?,
+            types: o.strings("types")?,
+            observable_types: o.strings("observableTypes")?,
             modified_after: None,
             skip_expired: o.bool("skipExpired")?,
             include_revoked: o.bool("includeRevoked")?,
@@ -177,21 +173,6 @@ impl Feed {
     }
 }
 
-fn string_list(o: &Opts, key: &str) -> Result<Vec<String>> {
-    match o.raw(key) {
-        None => Ok(Vec::new()),
-        Some(v) if v.is_null() => Ok(Vec::new()),
-        Some(v) => {
-            if let Some(s) = v.as_string() {
-                return Ok(vec![s]);
-            }
-            let arr: Array = v.dyn_into().map_err(|_| Error::validation(o.field(key), "must be an array of strings"))?;
-            arr.iter()
-                .map(|x| x.as_string().ok_or_else(|| Error::validation(o.field(key), "must be an array of strings")))
-                .collect()
-        }
-    }
-}
 
 #[wasm_bindgen]
 impl Feed {
@@ -204,14 +185,14 @@ impl Feed {
     #[wasm_bindgen(unchecked_return_type = "FeedPageIterator")]
     pub fn pages(&self, #[wasm_bindgen(unchecked_optional_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let source = self.source(&options).map_err(|e| errors::to_js(&e))?;
-        Ok(page_iterator(source.into()))
+        Ok(super::page_iterator(source.into()))
     }
 
     /// Objects of the feed one by one (pages are committed once fully consumed).
     #[wasm_bindgen(unchecked_return_type = "FeedObjectIterator")]
     pub fn objects(&self, #[wasm_bindgen(unchecked_optional_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let pages = self.pages(options)?;
-        Ok(item_iterator(&pages))
+        Ok(super::item_iterator(&pages))
     }
 }
 

@@ -30,8 +30,6 @@ use crate::providers::groupib::{self as gib, IpsArg};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = pageIterator)]
-    fn page_iterator(source: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = parseJson, catch)]
     fn parse_json(text: &JsValue) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = safeIntText)]
@@ -532,12 +530,14 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
     let (core, req, ctx) = {
         let s = st.borrow();
         let Some(mut req) = s.poll.request(&s.core.config)? else { return Ok(None) };
-        req.expect = ResponseKind::Text;
+        // JSON validated by the transport (a truncated body is retried), exact text kept.
+        req.expect = ResponseKind::JsonText;
         (s.core.clone(), req, CallContext { signal: s.ctx.signal.clone(), call: s.ctx.call })
     };
     let ok = core.send(&req, &ctx, Array::new()).await?;
     let decode = |message: String| Error::Decode { message, status: ok.head.status, attempts: ok.attempts };
-    let mut text = ok.body;
+    let mut text = get(&ok.body, "text");
+    let mut parsed = Some(get(&ok.body, "json"));
     let (split, kind) = {
         let s = st.borrow();
         (s.poll.splits_events(), s.poll.kind)
@@ -547,8 +547,12 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
         let cursor = if kind == PollKind::TiSearch { EventsCursor::ResultId } else { EventsCursor::SeqUpdate };
         let expanded = expand_events(&raw, cursor).map_err(|e| decode(format!("cannot split events: {e}")))?;
         text = JsValue::from_str(&serde_json::to_string(&expanded).unwrap_or_default());
+        parsed = None;
     }
-    let body = parse_json(&text).map_err(|e| decode(get(&e, "message").as_string().unwrap_or_default()))?;
+    let body = match parsed {
+        Some(b) => b,
+        None => parse_json(&text).map_err(|e| decode(get(&e, "message").as_string().unwrap_or_default()))?,
+    };
     let items = get(&body, "items");
     if !Array::is_array(&items) {
         return Err(decode("a Group-IB portion must be an object with an items array".into()));
@@ -618,7 +622,7 @@ fn portions(core: &Rc<ClientCore>, keys: &KeyStore, kind: PollKind, collection: 
         Ok(PollState { core: core.clone(), mapper: keys.mapper(&col), poll, ctx: CallContext::parse(&o)? })
     };
     let state = run().map_err(js_err)?;
-    Ok(page_iterator(GroupIBPortionSource { state: Rc::new(RefCell::new(state)) }.into()))
+    Ok(super::page_iterator(GroupIBPortionSource { state: Rc::new(RefCell::new(state)) }.into()))
 }
 
 fn set_keys(keys: &KeyStore, collection: &JsValue, value: &JsValue, ioc: bool) -> std::result::Result<(), JsValue> {

@@ -3,7 +3,6 @@
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::errors;
 use super::options::Opts;
@@ -97,16 +96,6 @@ fn set(o: &Object, k: &str, v: &JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(k), v);
 }
 
-fn str_list(o: &Opts, key: &str) -> Result<Vec<String>> {
-    match o.raw(key) {
-        None => Ok(Vec::new()),
-        Some(v) if v.is_null() => Ok(Vec::new()),
-        Some(v) => {
-            let arr: Array = v.dyn_into().map_err(|_| Error::validation(o.field(key), "must be an array of strings"))?;
-            arr.iter().map(|x| x.as_string().ok_or_else(|| Error::validation(o.field(key), "must be an array of strings"))).collect()
-        }
-    }
-}
 
 /// Reads `ExtractOptions` from a JS options object.
 pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
@@ -114,7 +103,7 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
     let mut opts = ExtractOptions::default();
     if o.raw("types").is_some() {
         let mut kinds = KindSet::empty();
-        for t in str_list(&o, "types")? {
+        for t in o.strings("types")? {
             kinds.insert(IocKind::from_name(&t).ok_or_else(|| Error::validation("types", format!("{t:?} is not an IOC type (ipv4, ipv6, domain, url, email, md5, sha1, sha256, sha512, cve, asn, btc)")))?);
         }
         opts.kinds = kinds;
@@ -125,8 +114,8 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
     if let Some(b) = o.bool("excludePrivateIps")? {
         opts.exclude_private_ips = b;
     }
-    opts.deny = str_list(&o, "deny")?;
-    opts.allow = str_list(&o, "allow")?;
+    opts.deny = o.strings("deny")?;
+    opts.allow = o.strings("allow")?;
     if let Some(b) = o.bool("dedupe")? {
         opts.dedupe = b;
     }
@@ -139,7 +128,7 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
         };
     }
     if o.raw("fileExtensionTlds").is_some() {
-        opts.file_ext_tlds = Some(str_list(&o, "fileExtensionTlds")?.into_iter().map(|t| t.to_ascii_lowercase()).collect());
+        opts.file_ext_tlds = Some(o.strings("fileExtensionTlds")?.into_iter().map(|t| t.to_ascii_lowercase()).collect());
     }
     if let Some(b) = o.bool("nested")? {
         opts.nested = b;
@@ -183,7 +172,7 @@ fn push_field(out: &mut String, key: &str, value: &str) {
     out.push(',');
 }
 
-/// One hit as JSON (the same shape as [`ioc_object`]).
+/// One hit as JSON (`Ioc` in the TS types).
 pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
     out.push('{');
     push_field(out, "type", i.kind.as_str());
@@ -203,23 +192,6 @@ pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
     out.push_str(if i.nested { ",\"nested\":true}" } else { ",\"nested\":false}" });
 }
 
-pub fn ioc_object(i: &ioc::Ioc) -> JsValue {
-    let o = Object::new();
-    set(&o, "type", &JsValue::from_str(i.kind.as_str()));
-    set(&o, "value", &JsValue::from_str(&i.value));
-    set(&o, "raw", &JsValue::from_str(&i.raw));
-    set(&o, "start", &JsValue::from(i.start16 as u32));
-    set(&o, "end", &JsValue::from(i.end16 as u32));
-    set(&o, "defanged", &JsValue::from_bool(i.defanged));
-    set(&o, "nested", &JsValue::from_bool(i.nested));
-    if let Some(p) = i.punycode() {
-        set(&o, "punycode", &JsValue::from_str(&p));
-    }
-    if let Some(t) = i.kind.sekoia_type() {
-        set(&o, "sekoiaType", &JsValue::from_str(t));
-    }
-    o.into()
-}
 
 /// Finds IOCs in `text` (refanging common defang styles), with UTF-16 offsets for highlighting.
 #[wasm_bindgen(js_name = extractIocs, unchecked_return_type = "Ioc[]")]

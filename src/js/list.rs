@@ -15,14 +15,6 @@ use crate::core::error::{Error, Result};
 use crate::core::paginate::OffsetPaging;
 use crate::core::request::Request;
 
-#[wasm_bindgen(module = "/src/js/runtime.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = pageIterator)]
-    fn page_iterator(source: JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = itemIterator)]
-    fn item_iterator(pages: &JsValue) -> JsValue;
-}
-
 #[wasm_bindgen(typescript_custom_section)]
 const TS_LIST: &'static str = r#"
 /** Options of every offset-paged list. */
@@ -70,7 +62,7 @@ pub fn paging_options(o: &Opts, default_limit: u32, max_limit: u32) -> Result<(O
 /// A list of `items_key` items (default "items").
 pub fn list_iterator(core: Rc<ClientCore>, paging: OffsetPaging, ctx: CallContext, build: PageRequest) -> JsValue {
     let source = OffsetListSource { state: Rc::new(RefCell::new(ListState { core, paging, ctx, build, stopped: false })) };
-    item_iterator(&page_iterator(source.into()))
+    super::item_iterator(&super::page_iterator(source.into()))
 }
 
 struct ListState {

@@ -45,6 +45,14 @@ extern "C" {
 
     #[wasm_bindgen(js_name = isAbortSignal)]
     fn is_abort_signal(v: &JsValue) -> bool;
+
+    /// A Rust page source (`next`, `stop`, `commit`, `cursor`) as a serialised async iterator.
+    #[wasm_bindgen(js_name = pageIterator)]
+    fn page_iterator(source: JsValue) -> JsValue;
+
+    /// The items of a page iterator one by one, with `.pages` and `.cursor`.
+    #[wasm_bindgen(js_name = itemIterator)]
+    fn item_iterator(pages: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/errors.js")]

@@ -95,6 +95,18 @@ impl Opts {
         }
     }
 
+    /// A `string[]` (absent or null: empty).
+    pub fn strings(&self, key: &str) -> Result<Vec<String>> {
+        match self.raw(key) {
+            None => Ok(Vec::new()),
+            Some(v) if v.is_null() => Ok(Vec::new()),
+            Some(v) => {
+                let arr: js_sys::Array = v.dyn_into().map_err(|_| Error::validation(self.field(key), "must be an array of strings"))?;
+                arr.iter().map(|x| x.as_string().ok_or_else(|| Error::validation(self.field(key), "must be an array of strings"))).collect()
+            }
+        }
+    }
+
     /// A `Record<string, string>`.
     pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>> {
         let Some(v) = self.raw(key) else { return Ok(Vec::new()) };

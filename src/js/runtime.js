@@ -96,6 +96,13 @@ export async function sendHttp(fetchFn, url, method, headers, body, timeoutMs, s
       value = new Uint8Array(await response.arrayBuffer());
     } else if (expect === "text") {
       value = await response.text();
+    } else if (expect === "json+text") {
+      const text = await response.text();
+      try {
+        value = { text, json: text.trim() === "" ? null : JSON.parse(text) };
+      } catch (e) {
+        throw fail("decode", `invalid JSON (${text.length} chars): ${e.message}`, { status });
+      }
     } else if (expect === "none") {
       await response.arrayBuffer();
       value = undefined;

@@ -121,21 +121,11 @@ pub(super) fn string_arg(v: &JsValue, field: &str) -> Result<String> {
     v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
 }
 
-fn string_list(o: &Opts, key: &str) -> Result<Vec<String>> {
-    match o.raw(key) {
-        None => Ok(Vec::new()),
-        Some(v) if v.is_null() => Ok(Vec::new()),
-        Some(v) => {
-            let arr: Array = v.dyn_into().map_err(|_| Error::validation(o.field(key), "must be an array of strings"))?;
-            arr.iter().map(|x| x.as_string().ok_or_else(|| Error::validation(o.field(key), "must be an array of strings"))).collect()
-        }
-    }
-}
 
 fn filters(o: &Opts, fields: &[(&str, &str)], bools: &[(&str, &str)], strings: &[(&str, &str)]) -> Result<ListFilters> {
     let mut f = ListFilters::default();
     for (key, wire) in fields {
-        let values = string_list(o, key)?;
+        let values = o.strings(key)?;
         if !values.is_empty() {
             f.matches.push((wire.to_string(), values));
         }

@@ -30,6 +30,7 @@ fn expect_name(kind: ResponseKind) -> &'static str {
         ResponseKind::Text => "text",
         ResponseKind::Bytes => "bytes",
         ResponseKind::Empty => "none",
+        ResponseKind::JsonText => "json+text",
     }
 }
 

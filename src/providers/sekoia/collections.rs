@@ -7,7 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::intel::check_stix_id;
+use super::intel::{check_stix_id, page_query};
 use super::wire::{self, check_date, object, pick};
 use crate::core::error::{Error, Result};
 use crate::core::ioc::{classify_detailed, IocKind};
@@ -37,14 +37,6 @@ fn json_request(cfg: &ClientConfig, method: Method, p: &Path, body: &Value) -> R
     req
 }
 
-fn page_query(offset: u64, limit: u32) -> Result<Query> {
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(Error::validation("limit", format!("must be between 1 and {MAX_PAGE}")));
-    }
-    let mut q = Query::new();
-    q.push("limit", limit.to_string()).push("offset", offset.to_string());
-    Ok(q)
-}
 
 fn check_description(m: &Map<String, Value>, field: &str) -> Result<()> {
     if let Some(d) = wire::string(m, "description", field)? {

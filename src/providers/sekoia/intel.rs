@@ -104,7 +104,8 @@ impl ListFilters {
     }
 }
 
-fn page_query(offset: u64, limit: u32) -> Result<Query> {
+/// `limit` (1–100) and `offset` of the Intelligence Center / IOC-collection offset lists.
+pub(crate) fn page_query(offset: u64, limit: u32) -> Result<Query> {
     if limit == 0 || limit > MAX_PAGE {
         return Err(Error::validation("limit", format!("must be between 1 and {MAX_PAGE}")));
     }

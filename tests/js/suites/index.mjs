@@ -7,6 +7,7 @@ import { register as groupib } from "./groupib.mjs";
 import { register as ioc } from "./ioc.mjs";
 import { register as indicatorSet } from "./indicator-set.mjs";
 import { register as enrich } from "./enrich.mjs";
+import { register as chaos } from "./chaos.mjs";
 import { register as badInput } from "./bad-input.mjs";
 
 export function registerAll(test) {
@@ -18,5 +19,6 @@ export function registerAll(test) {
   ioc(test);
   indicatorSet(test);
   enrich(test);
+  chaos(test);
   badInput(test);
 }
