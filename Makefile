@@ -7,6 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 demo: build
 	node demo/walkthrough.mjs
+	node demo/serve.mjs
 
 test: build
 	scripts/test.sh

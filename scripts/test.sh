@@ -46,6 +46,9 @@ run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
 run fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
+run dashboard node tests/examples/run-dashboard.mjs
+run extension node tests/examples/run-extension.mjs
+run worker node tests/examples/run-worker.mjs
 
 printf '\n==== summary\n'
 for r in "${RESULTS[@]}"; do echo "  $r"; done

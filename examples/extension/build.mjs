@@ -1,0 +1,17 @@
+// Copies the built package (../../pkg, from scripts/build.sh) into vendor/cti-edge/ so the
+// unpacked extension is self-contained, plus the shared error explanations. Run after a build:
+//   scripts/build.sh && node examples/extension/build.mjs
+import { cpSync, existsSync, rmSync } from "node:fs";
+
+const here = new URL(".", import.meta.url).pathname;
+const pkg = new URL("../../pkg/", import.meta.url).pathname;
+if (!existsSync(pkg + "index.browser.js")) {
+  console.error("pkg/ is not built: run scripts/build.sh first");
+  process.exit(1);
+}
+rmSync(here + "vendor", { recursive: true, force: true });
+// The whole package (the browser entry re-exports its sibling modules); the Node and workerd
+// entries are copied too but never loaded.
+cpSync(pkg, here + "vendor/cti-edge", { recursive: true });
+for (const f of ["explain.js", "summary.js", "features.js"]) cpSync(new URL("../../www/" + f, import.meta.url).pathname, here + "vendor/" + f);
+console.log("extension: vendor/cti-edge copied from pkg/");
