@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: demo test setup build bench fuzz clean
+.PHONY: demo test setup build bench docs fuzz clean
 
 demo: build
 	node demo/walkthrough.mjs
@@ -21,6 +21,9 @@ build: setup
 bench: build
 	cd bench && npm ci --no-audit --no-fund --silent
 	node bench/run.mjs
+
+docs: build
+	rm -rf docs/api && node_modules/.bin/typedoc --logLevel Warn
 
 fuzz: setup
 	scripts/fuzz.sh 300

@@ -45,6 +45,7 @@ run gib-vectors node tests/js/run-groupib-vectors.mjs
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
+run api-docs scripts/check-docs.sh
 run fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
 run dashboard node tests/examples/run-dashboard.mjs
 run extension node tests/examples/run-extension.mjs

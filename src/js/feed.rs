@@ -233,7 +233,8 @@ fn start_fetch(st: &Rc<RefCell<SourceState>>) -> Result<js_sys::Promise> {
 
 /// The Rust half of a page iterator (wrapped by `pageIterator` in runtime.js, which
 /// serialises calls so this state is never re-entered).
-#[wasm_bindgen]
+// Internal: wrapped by runtime.js `pageIterator`; not part of the typed API.
+#[wasm_bindgen(skip_typescript)]
 pub struct FeedPageSource {
     state: Rc<RefCell<SourceState>>,
 }
@@ -267,7 +268,7 @@ async fn commit_pending(st: &Rc<RefCell<SourceState>>) -> std::result::Result<()
     Ok(())
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 impl FeedPageSource {
     pub fn next(&self) -> js_sys::Promise {
         let st = self.state.clone();

@@ -488,7 +488,8 @@ struct PollState {
     mapper: Rc<RefCell<Mapper>>,
 }
 
-#[wasm_bindgen]
+// Internal: wrapped by runtime.js `pageIterator`; not part of the typed API.
+#[wasm_bindgen(skip_typescript)]
 pub struct GroupIBPortionSource {
     state: Rc<RefCell<PollState>>,
 }
@@ -586,7 +587,7 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
     }))
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 impl GroupIBPortionSource {
     pub fn next(&self) -> js_sys::Promise {
         let st = self.state.clone();

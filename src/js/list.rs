@@ -73,7 +73,8 @@ struct ListState {
     stopped: bool,
 }
 
-#[wasm_bindgen]
+// Internal: wrapped by runtime.js `pageIterator`; not part of the typed API.
+#[wasm_bindgen(skip_typescript)]
 pub struct OffsetListSource {
     state: Rc<RefCell<ListState>>,
 }
@@ -82,7 +83,7 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(skip_typescript)]
 impl OffsetListSource {
     pub fn next(&self) -> js_sys::Promise {
         let st = self.state.clone();
