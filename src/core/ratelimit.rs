@@ -136,7 +136,7 @@ mod tests {
     }
 
     #[test]
-    fn never_more_than_max_in_any_window() {
+    fn never_more_than_max_sends_in_any_window_span() {
         let mut g = WafGuard::new(cfg(0.0));
         let times = send_times(&mut g, 23, 0.0);
         for (i, &t) in times.iter().enumerate() {
@@ -169,7 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn cooldown_after_two_errors_within_the_window() {
+    fn cooldown_after_two_errors_within_the_error_window_span() {
         let mut g = WafGuard::new(RateLimitConfig { cooldown_ms: 3000.0, ..cfg(0.0) });
         g.try_acquire(0.0).unwrap();
         g.record_error(0.0);

@@ -268,7 +268,7 @@ async fn commit_pending(st: &Rc<RefCell<SourceState>>) -> std::result::Result<()
     Ok(())
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[wasm_bindgen]
 impl FeedPageSource {
     pub fn next(&self) -> js_sys::Promise {
         let st = self.state.clone();

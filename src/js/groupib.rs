@@ -587,7 +587,7 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
     }))
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[wasm_bindgen]
 impl GroupIBPortionSource {
     pub fn next(&self) -> js_sys::Promise {
         let st = self.state.clone();

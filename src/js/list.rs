@@ -83,7 +83,7 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[wasm_bindgen]
 impl OffsetListSource {
     pub fn next(&self) -> js_sys::Promise {
         let st = self.state.clone();

@@ -140,6 +140,29 @@ export interface ApiResponse<T = any> {
 }
 "#;
 
+/// What every client class has: the normalised base URL and `request()` for any endpoint
+/// (`request({ method, path, ... })` or `request(method, path, options)`, typed as overloads in
+/// `RequestMethods` / the Sekoia TS section).
+macro_rules! client_methods {
+    ($($client:ident),*) => {$(
+        #[wasm_bindgen]
+        impl $client {
+            /// The normalised base URL requests go to.
+            #[wasm_bindgen(getter, js_name = baseUrl)]
+            pub fn base_url(&self) -> String {
+                self.core.config.base.as_str().to_string()
+            }
+
+            #[wasm_bindgen(skip_typescript)]
+            pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
+                self.core.request_positional(first, path, options)
+            }
+        }
+    )*};
+}
+
+client_methods!(Sekoia, NetworkSage, GroupIB, GroupIBDrp);
+
 fn common(o: &Opts) -> Result<(Option<String>, Vec<(String, String)>)> {
     let ua = providers::check_user_agent(o.string("userAgent")?)?.or_else(|| Some(providers::default_user_agent()));
     Ok((ua, o.string_map("headers")?))
@@ -178,12 +201,6 @@ impl Sekoia {
         Ok(Sekoia { core, live })
     }
 
-    /// The normalised base URL requests go to.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.core.config.base.as_str().to_string()
-    }
-
     /// The id of the feed every community with an Intelligence subscription has.
     #[wasm_bindgen(getter = DEFAULT_FEED_ID)]
     pub fn default_feed_id() -> String {
@@ -200,12 +217,6 @@ impl Sekoia {
         Feed::new(self.core.clone(), id).map_err(|e| errors::to_js(&e))
     }
 
-    /// Any endpoint: `request({ method, path, query, json | body, ... })` or
-    /// `request(method, path, { query, body, signal, ... })` (typed as overloads in `TS_OPS`).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
-        self.core.request_positional(first, path, options)
-    }
 }
 
 /// NetworkSage client (`apikey` header).
@@ -225,17 +236,7 @@ impl NetworkSage {
         Ok(NetworkSage { core })
     }
 
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.core.config.base.as_str().to_string()
-    }
 
-    /// Any endpoint: `request({ method, path, ... })` or `request(method, path, options)`
-    /// (typed as overloads in the TS section below).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
-        self.core.request_positional(first, path, options)
-    }
 }
 
 fn groupib_core(options: &JsValue) -> std::result::Result<Rc<ClientCore>, JsValue> {
@@ -277,17 +278,7 @@ impl GroupIB {
         Ok(GroupIB { core: groupib_core(&options)?, keys: Default::default() })
     }
 
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.core.config.base.as_str().to_string()
-    }
 
-    /// Any endpoint: `request({ method, path, ... })` or `request(method, path, options)`
-    /// (typed as overloads in the TS section below).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
-        self.core.request_positional(first, path, options)
-    }
 }
 
 /// Group-IB Digital Risk Protection client (HTTP Basic).
@@ -304,15 +295,5 @@ impl GroupIBDrp {
         Ok(GroupIBDrp { core: groupib_core(&options)?, keys: Default::default() })
     }
 
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.core.config.base.as_str().to_string()
-    }
 
-    /// Any endpoint: `request({ method, path, ... })` or `request(method, path, options)`
-    /// (typed as overloads in the TS section below).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn request(&self, first: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
-        self.core.request_positional(first, path, options)
-    }
 }
