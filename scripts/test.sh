@@ -46,7 +46,7 @@ run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
 run api-docs scripts/check-docs.sh
-run fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
+run fuzz scripts/fuzz.sh ci
 run dashboard node tests/examples/run-dashboard.mjs
 run extension node tests/examples/run-extension.mjs
 run worker node tests/examples/run-worker.mjs
