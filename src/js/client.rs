@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::errors;
-use super::options::{Opts, Section};
+use super::options::{set, Opts, Section};
 use super::transport::FetchTransport;
 use crate::core::engine::{CallOptions, Engine, Success};
 use crate::core::error::{Error, Result};
@@ -311,9 +311,6 @@ pub fn parse_multipart(v: &JsValue, attachments: &Array) -> Result<Vec<Part>> {
     Ok(parts)
 }
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
 
 /// `{ status, headers, data, attempts, requestId, rateLimit }`.
 pub fn response_object(ok: &Success<JsValue>) -> JsValue {

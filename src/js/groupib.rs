@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 
 use super::client::{stringify, CallContext, ClientCore};
 use super::errors;
-use super::options::Opts;
+use super::options::{get, Opts};
 use super::vendors::{GroupIB, GroupIBDrp};
 use crate::core::error::{Error, Result};
 use crate::core::mapping::{self, expand_events, EventsCursor, IocOptions, Mapper, MappingError, ParseOptions, Portion};
@@ -139,9 +139,6 @@ fn mapping_err(e: &MappingError) -> JsValue {
     super::make_error("MappingError", &format!("{}: {}", e.python_type(), e), &props)
 }
 
-fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
 
 fn string_arg(v: &JsValue, field: &str) -> Result<String> {
     v.as_string().filter(|s| !s.is_empty()).ok_or_else(|| Error::validation(field, "must be a non-empty string"))

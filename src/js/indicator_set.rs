@@ -2,13 +2,13 @@
 //! `core::ioc::LiveSet`). Metas stay JS values in one array indexed by the entry's u32
 //! payload; a snapshot carries them as JSON after the binary set.
 
-use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
+use js_sys::{Array, Object, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::errors;
 use super::ioc::extract_options;
-use super::options::Opts;
+use super::options::{get, set, string_arg, Opts};
 use crate::core::error::{Error, Result};
 use crate::core::ioc::live::MAX_PAYLOAD;
 use crate::core::ioc::{LiveSet, SetMatch, SetOptions};
@@ -60,17 +60,8 @@ export interface AddStixResult {
 }
 "#;
 
-fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
-}
 
-fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
 
-fn string_arg(v: &JsValue, field: &str) -> Result<String> {
-    v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
-}
 
 fn array_arg(v: &JsValue, field: &str) -> Result<Array> {
     v.clone().dyn_into::<Array>().map_err(|_| Error::validation(field, "must be an array"))

@@ -1,11 +1,11 @@
 //! The IOC toolkit's JS surface: `extractIocs`, `refang`, `defang`, `classify`,
 //! `parseStixPattern`, `stixPatternFor` (the engine is `core::ioc`).
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::errors;
-use super::options::Opts;
+use super::options::{set, string_arg, Opts};
 use crate::core::error::{Error, Result};
 use crate::core::ioc::stix::{ComparisonExpr, Literal, ObservationExpr, Operator, Qualifier};
 use crate::core::ioc::{self, ExtractOptions, FileExtPolicy, IocKind, KindSet};
@@ -92,9 +92,6 @@ export interface ParsedStixPattern {
 }
 "#;
 
-fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
-}
 
 
 /// Reads `ExtractOptions` from a JS options object.
@@ -142,9 +139,6 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
     Ok(opts)
 }
 
-fn text_arg(v: &JsValue, field: &str) -> Result<String> {
-    v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
-}
 
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
@@ -197,7 +191,7 @@ pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
 #[wasm_bindgen(js_name = extractIocs, unchecked_return_type = "Ioc[]")]
 pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {
-        let text = text_arg(&text, "text")?;
+        let text = string_arg(&text, "text")?;
         let opts = extract_options(&options)?;
         // One JSON text parsed by the engine's JSON.parse: far fewer boundary crossings than
         // building each object property by property (this call returns thousands of hits).
@@ -219,20 +213,20 @@ pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsVal
 /// `example[.]com`, `hxxps://x[:]443`, `a[at]b(.)org` → their plain forms.
 #[wasm_bindgen]
 pub fn refang(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> std::result::Result<String, JsValue> {
-    text_arg(&text, "text").map(|t| ioc::refang(&t)).map_err(|e| errors::to_js(&e))
+    string_arg(&text, "text").map(|t| ioc::refang(&t)).map_err(|e| errors::to_js(&e))
 }
 
 /// Makes IOCs in a text safe to share: `example[.]com`, `hxxps://`, `user[@]example[.]com`.
 #[wasm_bindgen]
 pub fn defang(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> std::result::Result<String, JsValue> {
-    text_arg(&text, "text").map(|t| ioc::defang(&t)).map_err(|e| errors::to_js(&e))
+    string_arg(&text, "text").map(|t| ioc::defang(&t)).map_err(|e| errors::to_js(&e))
 }
 
 /// The type of one value (refanged first), its canonical form and Sekoia observable type;
 /// `null` when it is not an IOC.
 #[wasm_bindgen(unchecked_return_type = "Classification | null")]
 pub fn classify(#[wasm_bindgen(unchecked_param_type = "string")] value: JsValue) -> std::result::Result<JsValue, JsValue> {
-    let value = text_arg(&value, "value").map_err(|e| errors::to_js(&e))?;
+    let value = string_arg(&value, "value").map_err(|e| errors::to_js(&e))?;
     Ok(match ioc::classify(&value) {
         None => JsValue::NULL,
         Some(c) => {
@@ -251,7 +245,7 @@ pub fn classify(#[wasm_bindgen(unchecked_param_type = "string")] value: JsValue)
 #[wasm_bindgen(js_name = stixPatternFor)]
 pub fn stix_pattern_for(#[wasm_bindgen(unchecked_param_type = "string")] value: JsValue) -> std::result::Result<String, JsValue> {
     let run = || -> Result<String> {
-        let v = text_arg(&value, "value")?;
+        let v = string_arg(&value, "value")?;
         let c = ioc::classify_detailed(&v).map_err(|why| Error::validation("value", format!("is not an IOC ({why})")))?;
         ioc::stix_pattern_for(c.kind, &c.value).ok_or_else(|| Error::validation("value", format!("a {} has no STIX pattern", c.kind.as_str())))
     };
@@ -342,7 +336,7 @@ fn literal_text(l: &Literal) -> String {
 #[wasm_bindgen(js_name = parseStixPattern, unchecked_return_type = "ParsedStixPattern")]
 pub fn parse_stix_pattern(#[wasm_bindgen(unchecked_param_type = "string")] pattern: JsValue) -> std::result::Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {
-        let p = text_arg(&pattern, "pattern")?;
+        let p = string_arg(&pattern, "pattern")?;
         let parsed = ioc::parse_stix_pattern(&p).map_err(|e| Error::validation("pattern", e.to_string()))?;
         let o = Object::new();
         let obs = Array::new();

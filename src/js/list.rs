@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::client::{CallContext, ClientCore};
 use super::errors;
-use super::options::Opts;
+use super::options::{get, Opts};
 use crate::core::error::{Error, Result};
 use crate::core::paginate::OffsetPaging;
 use crate::core::request::Request;
@@ -79,9 +79,6 @@ pub struct OffsetListSource {
     state: Rc<RefCell<ListState>>,
 }
 
-fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
 
 #[wasm_bindgen]
 impl OffsetListSource {

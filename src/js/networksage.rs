@@ -18,7 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::client::{CallContext, ClientCore};
 use super::errors;
-use super::options::Opts;
+use super::options::{set, string_arg, Opts};
 use super::vendors::NetworkSage;
 use crate::core::concurrent;
 use crate::core::error::{Error, Result};
@@ -208,13 +208,7 @@ fn js(e: Error) -> JsValue {
     errors::to_js(&e)
 }
 
-fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
-}
 
-fn string_arg(v: &JsValue, field: &str) -> Result<String> {
-    v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
-}
 
 /// Sends `req` and opens the envelope: the payload, or the typed error. Boxed: one copy.
 fn send_env<'a>(core: &'a ClientCore, req: &'a Request, ctx: &'a CallContext, attachments: Array) -> Pin<Box<dyn Future<Output = Result<JsValue>> + 'a>> {

@@ -157,6 +157,21 @@ impl Opts {
     }
 }
 
+/// `obj[key]`, or `undefined`.
+pub(super) fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key] = value` on an object we just made (cannot fail).
+pub(super) fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// A positional string argument, or a ValidationError naming it.
+pub(super) fn string_arg(v: &JsValue, field: &str) -> Result<String> {
+    v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
+}
+
 pub enum Section {
     Absent,
     Disabled,

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use super::client::{stringify, CallContext, ClientCore};
 use super::errors;
 use super::list::{list_iterator, paging_options};
-use super::options::Opts;
+use super::options::{get, string_arg, Opts};
 use super::vendors::Sekoia;
 use crate::core::error::{ApiErrorKind, Error, Result};
 use crate::core::request::Request;
@@ -113,13 +113,7 @@ export interface FeedListOptions extends ListOptions { term?: string; }
 export interface TlpIds { WHITE: string; GREEN: string; AMBER: string; RED: string; }
 "#;
 
-pub(super) fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
 
-pub(super) fn string_arg(v: &JsValue, field: &str) -> Result<String> {
-    v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))
-}
 
 
 fn filters(o: &Opts, fields: &[(&str, &str)], bools: &[(&str, &str)], strings: &[(&str, &str)]) -> Result<ListFilters> {

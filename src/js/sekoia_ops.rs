@@ -17,8 +17,8 @@ use wasm_bindgen_futures::JsFuture;
 use super::client::{parse_multipart, stringify, CallContext, ClientCore};
 use super::errors;
 use super::list::{list_iterator, paging_options};
-use super::options::Opts;
-use super::sekoia::{call, get, identity, string_arg};
+use super::options::{get, set, string_arg, Opts};
+use super::sekoia::{call, identity};
 use super::vendors::Sekoia;
 use crate::core::error::{Error, Result};
 use crate::core::live::{self, ImportProgress};
@@ -238,9 +238,6 @@ fn to_value(v: &JsValue, field: &str) -> Result<Value> {
     serde_json::from_str(&stringify(v, field)?).map_err(|_| Error::validation(field, "is not JSON-serializable"))
 }
 
-fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
-}
 
 fn rejected_js(list: &[Rejected], key: &str) -> Array {
     list.iter()

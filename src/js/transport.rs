@@ -4,6 +4,8 @@
 
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
+
+use super::options::get;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -20,9 +22,6 @@ pub struct FetchTransport {
     pub attachments: Array,
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
 
 fn expect_name(kind: ResponseKind) -> &'static str {
     match kind {
