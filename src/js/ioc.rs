@@ -96,6 +96,9 @@ export interface ParsedStixPattern {
 
 /// Reads `ExtractOptions` from a JS options object.
 pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(ExtractOptions::default()); // the per-event hot path: no property reads
+    }
     let o = Opts::new(options, "")?;
     let mut opts = ExtractOptions::default();
     if o.raw("types").is_some() {

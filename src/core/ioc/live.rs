@@ -12,6 +12,7 @@
 //! Also here: STIX pattern → entries, and a JSON walker that matches every string field
 //! of a serialised log event (`matchObject` in JS).
 
+use super::anchors::Anchors;
 use super::classify::Classification;
 use super::extract::extract_iocs;
 use super::set::{
@@ -19,7 +20,9 @@ use super::set::{
     SnapshotError, StrTable, NONE, TAG_CIDR4,
 };
 use super::stix::{parse_stix_pattern, Literal};
+use super::refang::would_refang;
 use super::{ExtractOptions, IocKind};
+use std::cell::OnceCell;
 
 const TOMB: u32 = u32::MAX - 1;
 const DEAD: u32 = u32::MAX - 2;
@@ -49,6 +52,9 @@ pub struct LiveSet {
     p6: Vec<u8>,
     /// Bulk load in progress: inserts go straight to a builder (see [`LiveSet::begin_bulk`]).
     bulk: Option<SetBuilder>,
+    /// Match prefilter over base ∪ delta, built on the first match after a change of
+    /// base (see [`Anchors`]); delta inserts are added to it.
+    anchors: OnceCell<Anchors>,
 }
 
 fn opt(p: u32) -> Option<u32> {
@@ -101,7 +107,7 @@ impl LiveSet {
 
     /// Heap bytes of the index (base + delta).
     pub fn heap_bytes(&self) -> usize {
-        self.base.heap_bytes() + self.delta.bytes()
+        self.base.heap_bytes() + self.delta.bytes() + self.anchors.get().map_or(0, Anchors::bytes)
     }
 
     fn probe(&self, k: &[u8]) -> Option<u32> {
@@ -157,6 +163,12 @@ impl LiveSet {
             Some(i) => self.delta.set_payload(i, p),
             None if self.base.get_key(k) == Some(p) => {}
             None => self.delta.insert(k, p)?,
+        }
+        if let Some(a) = self.anchors.get_mut() {
+            a.add_key(k);
+            if a.added() > 2 * a.capacity() {
+                self.anchors = OnceCell::new(); // overfull: rebuilt at the next match
+            }
         }
         if !present {
             self.len += 1;
@@ -253,6 +265,7 @@ impl LiveSet {
     }
 
     fn freeze(&mut self, b: SetBuilder) {
+        self.anchors = OnceCell::new();
         self.base = b.build();
         self.len = self.base.len();
         let (p4, p6) = self.base.prefixes();
@@ -299,6 +312,15 @@ impl LiveSet {
     /// Extract IOCs from `text` and return those in the set.
     pub fn match_text(&self, text: &str, opts: &ExtractOptions) -> Vec<SetMatch> {
         let mut out = Vec::new();
+        if !self.may_match(text, opts) {
+            return out;
+        }
+        self.match_extracted(text, opts, &mut out);
+        out
+    }
+
+    /// Extract then look up, without the prefilter.
+    fn match_extracted(&self, text: &str, opts: &ExtractOptions, out: &mut Vec<SetMatch>) {
         for ioc in extract_iocs(text, opts) {
             if let Some((entry, p)) = self.lookup(ioc.kind, &ioc.value) {
                 let entry = entry.unwrap_or_else(|| ioc.value.clone());
@@ -309,7 +331,25 @@ impl LiveSet {
                 });
             }
         }
-        out
+    }
+
+    /// `false` when no entry can match `text`, so extraction can be skipped (see
+    /// [`Anchors`]); text that refanging changes always takes the full path.
+    fn may_match(&self, text: &str, opts: &ExtractOptions) -> bool {
+        if self.len == 0 {
+            return false;
+        }
+        let anchors = self.anchors.get_or_init(|| {
+            let mut a = Anchors::with_capacity(self.base.len() + self.delta.len());
+            self.base.for_each_key(&mut |k| a.add_key(k));
+            for i in 0..self.delta.len() {
+                if !matches!(self.delta.payload(i), TOMB | DEAD) {
+                    a.add_key(self.delta.entry(i));
+                }
+            }
+            a
+        });
+        anchors.may_match(text) || (opts.refang && would_refang(text))
     }
 
     /// Match every string value of a JSON text (object keys are not matched). With
@@ -398,6 +438,7 @@ impl LiveSet {
             base,
             delta: StrTable::default(),
             bulk: None,
+            anchors: OnceCell::new(),
         };
         Ok((s, extra))
     }
@@ -864,6 +905,74 @@ mod tests {
         let mut extra = snap.clone();
         extra.push(0);
         assert!(LiveSet::from_snapshot(&extra).is_err());
+    }
+
+    /// The prefilter never hides a hit: for every IOC extracted from real and
+    /// adversarial text (ESET reports line by line, every peer conformance input), a set
+    /// holding only that IOC — or its parent domain, or a range around the address —
+    /// matches the text exactly as extract-then-look-up does, with and without refanging.
+    #[test]
+    fn prefilter_never_hides_a_hit() {
+        let shared = std::env::var("CTI_EDGE_SHARED_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        let mut texts: Vec<String> = Vec::new();
+        let cases: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(shared.join("conformance/ioc_cases.json")).unwrap()).unwrap();
+        for c in cases["cases"].as_array().unwrap() {
+            if let Some(t) = c["input_text"].as_str() {
+                texts.push(t.to_string());
+            }
+        }
+        let reports = std::fs::read_to_string(shared.join("data/eset/eset_reports.jsonl")).unwrap();
+        for l in reports.lines().take(40) {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            texts.extend(v["text"].as_str().unwrap().lines().map(String::from));
+        }
+        texts.push("GET /p?u=%2Fevil.example.com%2Fx HTTP/1.1 host=EVIL.example.COM AS13335 ASN 64500 cve-2021-44228".into());
+        let (mut checked, mut skipped) = (0usize, 0usize);
+        for refang in [true, false] {
+            let opts = ExtractOptions { refang, ..ExtractOptions::default() };
+            for t in &texts {
+                let mut entries: Vec<String> = Vec::new();
+                for ioc in extract_iocs(t, &opts) {
+                    entries.push(ioc.value.clone());
+                    if ioc.kind == IocKind::Domain {
+                        let labels: Vec<&str> = ioc.value.split('.').collect();
+                        if labels.len() > 2 {
+                            entries.push(labels[1..].join("."));
+                        }
+                    }
+                    if ioc.kind == IocKind::Ipv4 {
+                        let o: Vec<&str> = ioc.value.split('.').collect();
+                        entries.push(format!("{}.{}.{}.0/24", o[0], o[1], o[2]));
+                        entries.push(format!("{}.0.0.0/8", o[0]));
+                    }
+                }
+                entries.sort();
+                entries.dedup();
+                for e in &entries {
+                    let mut set = LiveSet::new(SetOptions { domain_suffix: true });
+                    if set.insert(e, Some(1)).is_err() {
+                        continue;
+                    }
+                    let mut full = Vec::new();
+                    set.match_extracted(t, &opts, &mut full);
+                    if full.is_empty() {
+                        continue;
+                    }
+                    checked += 1;
+                    assert_eq!(set.match_text(t, &opts), full, "entry {e:?} in {t:?} (refang {refang})");
+                }
+                // the filter does skip text: a set of one unrelated entry
+                let mut other = LiveSet::new(SetOptions::default());
+                other.insert("unrelated-host.example.com", None).unwrap();
+                skipped += usize::from(!other.may_match(t, &opts));
+            }
+        }
+        eprintln!("checked {checked} skipped {skipped} of {}", texts.len() * 2);
+        assert!(checked > 5_000, "{checked} entries checked");
+        assert!(skipped > texts.len() / 2, "{skipped} of {} texts skipped", texts.len() * 2);
     }
 
     #[test]

@@ -155,6 +155,17 @@ fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
 
 /// Refang `s`, recording each replacement.
 pub fn refang_map(s: &str) -> Refanged {
+    refang_scan(s, false)
+}
+
+/// Whether refanging would change `s` (stops at the first replacement, allocates
+/// nothing when there is none).
+pub fn would_refang(s: &str) -> bool {
+    !refang_scan(s, true).pieces.is_empty()
+}
+
+/// With `probe`, returns at the first replacement (one piece, no text).
+fn refang_scan(s: &str, probe: bool) -> Refanged {
     let b = s.as_bytes();
     let n = b.len();
     let mut out = String::new();
@@ -166,6 +177,10 @@ pub fn refang_map(s: &str) -> Refanged {
         ($from:expr, $to:expr, $rep:expr) => {{
             let from: usize = $from;
             let to: usize = $to;
+            if probe {
+                let piece = Piece { out: from, out_len: $rep.len(), inp: from, inp_len: to - from };
+                return Refanged { text: String::new(), pieces: vec![piece] };
+            }
             if out.capacity() == 0 {
                 out.reserve(n);
             }
@@ -273,7 +288,7 @@ pub fn refang_map(s: &str) -> Refanged {
     }
     if pieces.is_empty() {
         return Refanged {
-            text: s.to_string(),
+            text: if probe { String::new() } else { s.to_string() },
             pieces,
         };
     }

@@ -985,6 +985,39 @@ impl IndicatorSet {
         (&self.v4c.prefixes, &self.v6c.prefixes)
     }
 
+    /// Call `f(key)` for every entry's byte key.
+    pub(crate) fn for_each_key(&self, f: &mut dyn FnMut(&[u8])) {
+        fn each<K: Prefixed>(tag: u8, keys: &[K], f: &mut dyn FnMut(&[u8])) {
+            let mut k = Vec::with_capacity(K::SIZE + 1);
+            for key in keys {
+                k.clear();
+                k.push(tag);
+                key.put(&mut k);
+                f(&k);
+            }
+        }
+        fn cidrs<K: Prefixed>(tag: u8, c: &Cidrs<K>, f: &mut dyn FnMut(&[u8])) {
+            let mut k = Vec::with_capacity(K::SIZE + 2);
+            for (pfx, net) in &c.set.keys {
+                k.clear();
+                k.extend_from_slice(&[tag, *pfx]);
+                net.put(&mut k);
+                f(&k);
+            }
+        }
+        each(5, &self.md5.sorted.keys, f);
+        each(6, &self.sha1.sorted.keys, f);
+        each(7, &self.sha256.sorted.keys, f);
+        each(8, &self.sha512.sorted.keys, f);
+        each(0, &self.v4.sorted.keys, f);
+        each(1, &self.v6.sorted.keys, f);
+        cidrs(TAG_CIDR4, &self.v4c, f);
+        cidrs(TAG_CIDR6, &self.v6c, f);
+        for i in 0..self.strs.len() {
+            f(self.strs.entry(i));
+        }
+    }
+
     /// Consume the set, calling `f(key, payload)` for every entry; each part is freed
     /// once visited, so a merge holds little more than one copy of the data.
     pub(crate) fn drain_keys(self, f: &mut dyn FnMut(&[u8], u32)) {

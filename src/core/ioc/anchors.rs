@@ -1,0 +1,370 @@
+//! [`Anchors`]: a prefilter that lets set matching skip text which cannot hold any entry.
+//!
+//! Matching text against a set means extracting every IOC and looking it up, but most
+//! log fields hold nothing the set knows. Every entry has an *anchor*: bytes that any
+//! text producing a hit on that entry contains verbatim (ASCII case-folded) at the
+//! start of a word — the first 8 bytes of a domain, email, BTC address or URL host
+//! (the whole value when shorter), the first 8 hex digits of a hash, the whole dotted
+//! quad of an IPv4 address, the octets a CIDR range fixes, `cve` for CVE ids, `as` for
+//! AS numbers. Anchors go into a Bloom filter blocked by cache line (32 bits per entry,
+//! 8 bits per key, about 1e-5 false positives). A text none of whose word starts
+//! matches an anchor cannot match, so it skips extraction; any other text takes the
+//! full path, so results are exactly those of extract-then-look-up (a false positive
+//! only costs time).
+//!
+//! Where the anchor rule cannot hold the filter says "maybe": non-ASCII text (IDN hosts
+//! are stored in punycode), text that refanging would change (checked by the caller),
+//! any `:` when the set holds IPv6 values or ranges (their text forms vary), and every
+//! text when a range shorter than /8 or an entry without an anchor is present.
+//! `LiveSet::tests::prefilter_never_hides_a_hit` checks the rule against every IOC of
+//! the peer conformance inputs and the ESET reports.
+
+use super::set::{TAG_CIDR4, TAG_CIDR6};
+use super::IocKind;
+
+/// Anchors are at most this many bytes (one `u64` window).
+const MAX: usize = 8;
+/// Bloom bits per entry.
+const BITS_PER_ENTRY: usize = 32;
+
+/// One cache line of the Bloom filter.
+type Line = [u64; 8];
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Anchors {
+    lines: Vec<Line>,
+    /// Some anchor is 8 bytes (a prefix of a longer value).
+    long: bool,
+    /// Bit `l` set: some anchor is `l` < 8 bytes long (a whole short value).
+    short_lens: u8,
+    /// First two bytes of the short anchors (65 536 bits): most word starts fail here
+    /// and probe no short length at all.
+    short2: Vec<u64>,
+    /// Some anchor starts with a byte that is not a letter or digit (`_dmarc...`):
+    /// every byte position is then a possible start, not only word starts.
+    odd_start: bool,
+    /// The set holds single IPv4 addresses: their anchor is the whole dotted quad.
+    v4: bool,
+    /// The set holds IPv6 values or ranges: text with a `:` may match.
+    colon: bool,
+    /// Some entry has no anchor: every text may match.
+    always: bool,
+    added: usize,
+}
+
+/// `x` with ASCII upper-case letters lowered, for bytes below 0x80 (SWAR).
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let ge_a = x.wrapping_add(ONES * (0x80 - u64::from(b'A')));
+    let gt_z = x.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
+    x | ((ge_a & !gt_z & (ONES * 0x80)) >> 2)
+}
+
+/// The low `l` bytes of `w`.
+#[inline]
+fn head(w: u64, l: usize) -> u64 {
+    if l >= MAX {
+        w
+    } else {
+        w & ((1u64 << (8 * l)) - 1)
+    }
+}
+
+#[inline]
+fn hash(w: u64, l: usize) -> u64 {
+    let h = (w ^ (l as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (h ^ (h >> 31)).wrapping_mul(0x94D0_49BB_1331_11EB)
+}
+
+/// The dotted quad starting at `p` (a maximal run of digits and dots, trailing dots
+/// dropped, as extraction takes it) as two windows and its length, if it has three dots.
+#[inline]
+fn dotted_quad(t: &[u8], p: usize) -> Option<(u64, u64, usize)> {
+    let mut e = p;
+    let mut dots = 0;
+    while e < t.len() && e - p < 16 && (t[e].is_ascii_digit() || t[e] == b'.') {
+        dots += usize::from(t[e] == b'.');
+        e += 1;
+    }
+    while e > p && t[e - 1] == b'.' {
+        e -= 1;
+        dots -= 1;
+    }
+    if dots != 3 || e - p > 15 || e - p < 7 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..e - p].copy_from_slice(&t[p..e]);
+    let (a, b) = buf.split_at(8);
+    Some((u64::from_le_bytes(a.try_into().ok()?), u64::from_le_bytes(b.try_into().ok()?), e - p))
+}
+
+/// Hash of a whole dotted quad (length codes above 16 keep it apart from prefixes).
+#[inline]
+fn quad_hash(a: u64, b: u64, l: usize) -> u64 {
+    hash(a ^ b.rotate_left(23).wrapping_mul(0xD6E8_FEB8_6659_FD93), 16 + l)
+}
+
+#[inline]
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Load up to 8 bytes at `p` (zero-padded past the end), case-folded.
+#[inline]
+fn window(t: &[u8], p: usize) -> u64 {
+    if let Some(w) = t.get(p..p + MAX) {
+        let w: [u8; MAX] = w.try_into().unwrap_or_default();
+        return lower8(u64::from_le_bytes(w));
+    }
+    let mut buf = [0u8; MAX];
+    let n = (t.len() - p).min(MAX);
+    buf[..n].copy_from_slice(&t[p..p + n]);
+    lower8(u64::from_le_bytes(buf))
+}
+
+/// Index of the two-byte gate for a window's first two bytes.
+#[inline]
+fn two(w: u64) -> usize {
+    (w & 0xffff) as usize
+}
+
+impl Anchors {
+    /// An empty filter sized for `n` entries.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        let lines = (n.max(16) * BITS_PER_ENTRY / 512).next_power_of_two();
+        Anchors {
+            lines: vec![[0; 8]; lines],
+            ..Anchors::default()
+        }
+    }
+
+    /// Entries added so far (to tell when the filter is overfull).
+    pub(crate) fn added(&self) -> usize {
+        self.added
+    }
+
+    /// Entries the filter was sized for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.lines.len() * 512 / BITS_PER_ENTRY
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.lines.capacity() * 64 + self.short2.capacity() * 8
+    }
+
+    /// The cache line and eight bit positions (9 bits each) of a hash.
+    #[inline]
+    fn bits(&self, h: u64) -> (usize, u64) {
+        ((h >> 1) as usize & (self.lines.len() - 1), h.rotate_left(27) ^ h.wrapping_mul(0x2545_F491_4F6C_DD1D))
+    }
+
+    fn insert(&mut self, h: u64) {
+        let (i, mut b) = self.bits(h);
+        let line = &mut self.lines[i];
+        for _ in 0..8 {
+            let pos = (b & 511) as usize;
+            line[pos >> 6] |= 1 << (pos & 63);
+            b >>= 9;
+        }
+    }
+
+    #[inline]
+    fn contains(&self, h: u64) -> bool {
+        let (i, mut b) = self.bits(h);
+        let line = &self.lines[i];
+        for _ in 0..8 {
+            let pos = (b & 511) as usize;
+            if line[pos >> 6] & (1 << (pos & 63)) == 0 {
+                return false;
+            }
+            b >>= 9;
+        }
+        true
+    }
+
+    fn add_anchor(&mut self, a: &[u8]) {
+        let a = &a[..a.len().min(MAX)];
+        if !a.is_ascii() {
+            return; // only non-ASCII text holds it, and that always takes the full path
+        }
+        let Some(&first) = a.first() else {
+            self.always = true;
+            return;
+        };
+        self.odd_start |= !is_alnum(first);
+        let mut buf = [0u8; MAX];
+        buf[..a.len()].copy_from_slice(a);
+        let w = lower8(u64::from_le_bytes(buf));
+        self.insert(hash(w, a.len()));
+        if a.len() == MAX {
+            self.long = true;
+        } else {
+            self.short_lens |= 1 << a.len();
+            if self.short2.is_empty() {
+                self.short2 = vec![0; 1024];
+            }
+            // one-byte anchors (`a.b` cannot be one; kept for completeness) gate on byte 0
+            let g = if a.len() == 1 { two(w) & 0xff } else { two(w) };
+            self.short2[g >> 6] |= 1 << (g & 63);
+            if a.len() == 1 {
+                self.always = true;
+            }
+        }
+    }
+
+    /// Add the anchor of one byte key (see [`TAG_CIDR4`]).
+    pub(crate) fn add_key(&mut self, k: &[u8]) {
+        self.added += 1;
+        let Some((&tag, b)) = k.split_first() else {
+            return;
+        };
+        let hex = |b: &[u8]| -> Vec<u8> {
+            b.iter().take(MAX / 2).flat_map(|x| [b"0123456789abcdef"[usize::from(x >> 4)], b"0123456789abcdef"[usize::from(x & 15)]]).collect()
+        };
+        const V4: u8 = IocKind::Ipv4 as u8;
+        const V6: u8 = IocKind::Ipv6 as u8;
+        const URL: u8 = IocKind::Url as u8;
+        const CVE: u8 = IocKind::Cve as u8;
+        const ASN: u8 = IocKind::Asn as u8;
+        const MD5: u8 = IocKind::Md5 as u8;
+        const SHA512: u8 = IocKind::Sha512 as u8;
+        match tag {
+            V6 | TAG_CIDR6 => self.colon = true,
+            V4 if b.len() == 4 => {
+                let text = std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string();
+                match dotted_quad(text.as_bytes(), 0) {
+                    Some((x, y, l)) => {
+                        self.insert(quad_hash(x, y, l));
+                        self.v4 = true;
+                    }
+                    None => self.always = true,
+                }
+            }
+            // a range fixes its first prefix/8 octets: `185.220.` for a /16
+            TAG_CIDR4 if b.len() == 5 && b[0] >= 8 => {
+                let fixed = usize::from(b[0] / 8).min(4);
+                let mut text = String::new();
+                for (i, o) in b[1..1 + fixed].iter().enumerate() {
+                    text.push_str(&o.to_string());
+                    if i < 3 {
+                        text.push('.');
+                    }
+                }
+                self.add_anchor(text.as_bytes());
+            }
+            MD5..=SHA512 => self.add_anchor(&hex(b)),
+            CVE => self.add_anchor(b"cve"),
+            ASN => self.add_anchor(b"as"),
+            // URL keys: `[scheme://][user@]host[:port][/path]`, scheme dropped for http(s)
+            URL => {
+                let body = match b.windows(3).position(|w| w == b"://") {
+                    Some(i) => &b[i + 3..],
+                    None => b,
+                };
+                if body.first() == Some(&b'[') {
+                    self.colon = true; // an IPv6 host
+                    return;
+                }
+                let end = body.iter().position(|c| b"/?#:@".contains(c)).unwrap_or(body.len());
+                self.add_anchor(&body[..end]);
+            }
+            // domains, emails, BTC: the value itself
+            t if t <= IocKind::Btc as u8 && t != V4 => self.add_anchor(b),
+            _ => self.always = true,
+        }
+    }
+
+    /// `false` when `text` (as extraction sees it, before refanging) cannot hold any
+    /// entry's anchor at a word start. The caller still checks that refanging would
+    /// not change the text.
+    pub(crate) fn may_match(&self, text: &str) -> bool {
+        if self.always || !text.is_ascii() {
+            return true;
+        }
+        let t = text.as_bytes();
+        if self.colon && t.contains(&b':') {
+            return true;
+        }
+        if !self.long && self.short_lens == 0 && !self.v4 {
+            return false;
+        }
+        let mut prev_alnum = false;
+        for p in 0..t.len() {
+            let alnum = is_alnum(t[p]);
+            // word starts, the byte after `%xx` (extraction strips a percent-encoded
+            // prefix such as `%2F`), and any non-alphanumeric byte if an anchor starts so
+            let start = (alnum && !prev_alnum) || (!alnum && self.odd_start) || (p >= 3 && t[p - 3] == b'%');
+            prev_alnum = alnum;
+            if !start {
+                continue;
+            }
+            if self.v4 && t[p].is_ascii_digit() {
+                if let Some((x, y, l)) = dotted_quad(t, p) {
+                    if self.contains(quad_hash(x, y, l)) {
+                        return true;
+                    }
+                }
+            }
+            let w = window(t, p);
+            let left = t.len() - p;
+            if self.long && left >= MAX && self.contains(hash(w, MAX)) {
+                return true;
+            }
+            if self.short_lens != 0 {
+                let g = two(w);
+                if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
+                    continue;
+                }
+                let mut ls = self.short_lens;
+                while ls != 0 {
+                    let l = ls.trailing_zeros() as usize;
+                    ls &= ls - 1;
+                    if l > left {
+                        break;
+                    }
+                    if self.contains(hash(head(w, l), l)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower8_folds_only_ascii_letters() {
+        let w = u64::from_le_bytes(*b"AZaz@[09");
+        assert_eq!(lower8(w).to_le_bytes(), *b"azaz@[09");
+    }
+
+    #[test]
+    fn anchors_of_each_kind_are_found_at_word_starts_only() {
+        let mut a = Anchors::with_capacity(8);
+        let mut key = vec![IocKind::Domain as u8];
+        key.extend_from_slice(b"evil.example.com");
+        a.add_key(&key);
+        assert!(a.may_match("GET https://EVIL.example.com/x"));
+        assert!(a.may_match("sub.evil.example.com"));
+        assert!(!a.may_match("notevil.example.com and good.example.org"));
+        assert!(!a.may_match(""));
+        // non-ASCII text always takes the full path
+        assert!(a.may_match("café"));
+    }
+
+    #[test]
+    fn ipv6_entries_make_colons_candidates() {
+        let mut a = Anchors::with_capacity(8);
+        let mut key = vec![IocKind::Ipv6 as u8];
+        key.extend_from_slice(&[0u8; 16]);
+        a.add_key(&key);
+        assert!(a.may_match("at 2001:db8::1"));
+        assert!(!a.may_match("no colon here"));
+    }
+}
