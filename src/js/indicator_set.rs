@@ -13,6 +13,12 @@ use crate::core::error::{Error, Result};
 use crate::core::ioc::live::MAX_PAYLOAD;
 use crate::core::ioc::{LiveSet, SetMatch, SetOptions};
 
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = emptyArrays)]
+    fn empty_arrays(n: u32) -> Array;
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_INDICATOR_SET: &'static str = r#"
 export interface IndicatorSetOptions {
@@ -131,12 +137,10 @@ impl JsIndicatorSet {
     fn match_json(&self, v: &JsValue, options: &JsValue, batch: Option<u32>) -> Result<Array> {
         let opts = extract_options(options)?;
         let text = JSON::stringify(v).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
-        let out = Array::new();
-        if let Some(n) = batch {
-            (0..n).for_each(|_| {
-                out.push(&Array::new());
-            });
-        }
+        let out = match batch {
+            Some(n) => empty_arrays(n),
+            None => Array::new(),
+        };
         let Some(text) = text.as_string() else { return Ok(out) };
         self.set.match_json(&text, batch.is_some(), &opts, &mut |ev, path, m| {
             let o = Object::new();

@@ -144,34 +144,57 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
 
 
 fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
+    out.push_str("\"");
+    // runs of bytes that need no escape are copied whole (escapes are all ASCII)
+    let mut from = 0;
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if c != b'"' && c != b'\\' && c >= 0x20 {
+            continue;
+        }
+        out.push_str(&s[from..i]);
+        from = i + 1;
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            _ => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
+                out.push(char::from(HEX[usize::from(c >> 4)]));
+                out.push(char::from(HEX[usize::from(c & 15)]));
             }
-            c => out.push(c),
         }
     }
-    out.push('"');
+    out.push_str(&s[from..]);
+    out.push_str("\"");
 }
 
+/// `"key":"value",` (`key` needs no escaping). Only `push_str`: at opt-level "z" each
+/// `String::push(char)` is a call with UTF-8 encoding, and this runs per field per hit.
 fn push_field(out: &mut String, key: &str, value: &str) {
-    out.push('"');
+    out.push_str("\"");
     out.push_str(key);
     out.push_str("\":");
     push_json_str(out, value);
-    out.push(',');
+    out.push_str(",");
+}
+
+fn push_usize(out: &mut String, mut v: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
 }
 
 /// One hit as JSON (`Ioc` in the TS types).
 pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
-    out.push('{');
+    out.push_str("{");
     push_field(out, "type", i.kind.as_str());
     push_field(out, "value", &i.value);
     push_field(out, "raw", &i.raw);
@@ -182,9 +205,9 @@ pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
         push_field(out, "sekoiaType", t);
     }
     out.push_str("\"start\":");
-    out.push_str(&i.start16.to_string());
+    push_usize(out, i.start16);
     out.push_str(",\"end\":");
-    out.push_str(&i.end16.to_string());
+    push_usize(out, i.end16);
     out.push_str(if i.defanged { ",\"defanged\":true" } else { ",\"defanged\":false" });
     out.push_str(if i.nested { ",\"nested\":true}" } else { ",\"nested\":false}" });
 }
@@ -200,14 +223,14 @@ pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsVal
         // building each object property by property (this call returns thousands of hits).
         let hits = ioc::extract_iocs(&text, &opts);
         let mut json = String::with_capacity(hits.len() * 96 + 2);
-        json.push('[');
+        json.push_str("[");
         for (n, i) in hits.iter().enumerate() {
             if n > 0 {
-                json.push(',');
+                json.push_str(",");
             }
             push_ioc_json(&mut json, i);
         }
-        json.push(']');
+        json.push_str("]");
         js_sys::JSON::parse(&json).map_err(|_| Error::Decode { message: "internal: bad extraction JSON".into(), status: 0, attempts: 0 })
     };
     run().map_err(|e| errors::to_js(&e))

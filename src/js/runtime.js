@@ -227,3 +227,8 @@ export function parseJson(text) {
 export function safeIntText(v) {
   return typeof v === "number" && Number.isSafeInteger(v) ? String(v) : null;
 }
+
+/** `n` empty arrays in one array (one boundary call instead of 2n for a batch result). */
+export function emptyArrays(n) {
+  return Array.from({ length: n }, () => []);
+}

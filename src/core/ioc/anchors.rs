@@ -35,6 +35,10 @@ pub(crate) struct Anchors {
     lines: Vec<Line>,
     /// Some anchor is 8 bytes (a prefix of a longer value).
     long: bool,
+    /// Bytes (case-folded) that occur in 8-byte anchors: a window with any other byte
+    /// (a quote, a space, `/`...) cannot match one, and costs no Bloom probe (a cache
+    /// miss on a big set).
+    long_bytes: [u64; 4],
     /// Bit `l` set: some anchor is `l` < 8 bytes long (a whole short value).
     short_lens: u8,
     /// First two bytes of the short anchors (65 536 bits): most word starts fail here
@@ -53,7 +57,7 @@ pub(crate) struct Anchors {
 }
 
 /// `x` with ASCII upper-case letters lowered, for bytes below 0x80 (SWAR).
-#[inline]
+#[inline(always)]
 fn lower8(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let ge_a = x.wrapping_add(ONES * (0x80 - u64::from(b'A')));
@@ -62,7 +66,7 @@ fn lower8(x: u64) -> u64 {
 }
 
 /// The low `l` bytes of `w`.
-#[inline]
+#[inline(always)]
 fn head(w: u64, l: usize) -> u64 {
     if l >= MAX {
         w
@@ -71,7 +75,7 @@ fn head(w: u64, l: usize) -> u64 {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn hash(w: u64, l: usize) -> u64 {
     let h = (w ^ (l as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     (h ^ (h >> 31)).wrapping_mul(0x94D0_49BB_1331_11EB)
@@ -79,7 +83,7 @@ fn hash(w: u64, l: usize) -> u64 {
 
 /// The dotted quad starting at `p` (a maximal run of digits and dots, trailing dots
 /// dropped, as extraction takes it) as two windows and its length, if it has three dots.
-#[inline]
+#[inline(always)]
 fn dotted_quad(t: &[u8], p: usize) -> Option<(u64, u64, usize)> {
     let mut e = p;
     let mut dots = 0;
@@ -101,18 +105,18 @@ fn dotted_quad(t: &[u8], p: usize) -> Option<(u64, u64, usize)> {
 }
 
 /// Hash of a whole dotted quad (length codes above 16 keep it apart from prefixes).
-#[inline]
+#[inline(always)]
 fn quad_hash(a: u64, b: u64, l: usize) -> u64 {
     hash(a ^ b.rotate_left(23).wrapping_mul(0xD6E8_FEB8_6659_FD93), 16 + l)
 }
 
-#[inline]
+#[inline(always)]
 fn is_alnum(c: u8) -> bool {
     c.is_ascii_alphanumeric()
 }
 
 /// Load up to 8 bytes at `p` (zero-padded past the end), case-folded.
-#[inline]
+#[inline(always)]
 fn window(t: &[u8], p: usize) -> u64 {
     if let Some(w) = t.get(p..p + MAX) {
         let w: [u8; MAX] = w.try_into().unwrap_or_default();
@@ -125,7 +129,7 @@ fn window(t: &[u8], p: usize) -> u64 {
 }
 
 /// Index of the two-byte gate for a window's first two bytes.
-#[inline]
+#[inline(always)]
 fn two(w: u64) -> usize {
     (w & 0xffff) as usize
 }
@@ -155,7 +159,7 @@ impl Anchors {
     }
 
     /// The cache line and eight bit positions (9 bits each) of a hash.
-    #[inline]
+    #[inline(always)]
     fn bits(&self, h: u64) -> (usize, u64) {
         ((h >> 1) as usize & (self.lines.len() - 1), h.rotate_left(27) ^ h.wrapping_mul(0x2545_F491_4F6C_DD1D))
     }
@@ -170,7 +174,7 @@ impl Anchors {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn contains(&self, h: u64) -> bool {
         let (i, mut b) = self.bits(h);
         let line = &self.lines[i];
@@ -182,6 +186,12 @@ impl Anchors {
             b >>= 9;
         }
         true
+    }
+
+    /// Every byte of the window occurs in some 8-byte anchor.
+    #[inline(always)]
+    fn long_bytes_only(&self, w: u64) -> bool {
+        w.to_le_bytes().iter().all(|&c| self.long_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0)
     }
 
     fn add_anchor(&mut self, a: &[u8]) {
@@ -200,6 +210,9 @@ impl Anchors {
         self.insert(hash(w, a.len()));
         if a.len() == MAX {
             self.long = true;
+            for c in w.to_le_bytes() {
+                self.long_bytes[usize::from(c >> 6)] |= 1 << (c & 63);
+            }
         } else {
             self.short_lens |= 1 << a.len();
             if self.short2.is_empty() {
@@ -309,7 +322,7 @@ impl Anchors {
             }
             let w = window(t, p);
             let left = t.len() - p;
-            if self.long && left >= MAX && self.contains(hash(w, MAX)) {
+            if self.long && left >= MAX && self.long_bytes_only(w) && self.contains(hash(w, MAX)) {
                 return true;
             }
             if self.short_lens != 0 {

@@ -1374,18 +1374,16 @@ fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
         offs.push((ioc.end, i, true));
     }
     super::set::merge_sort(&mut offs, |a, b| a < b);
+    // UTF-16 units from UTF-8 bytes: one per lead byte, two for a 4-byte sequence
+    let b = text.as_bytes();
     let mut u16pos = 0usize;
     let mut bpos = 0usize;
-    let mut chars = text.char_indices().peekable();
     for (off, i, is_end) in offs {
+        let off = off.min(b.len());
         while bpos < off {
-            match chars.next() {
-                Some((_, ch)) => {
-                    bpos += ch.len_utf8();
-                    u16pos += ch.len_utf16();
-                }
-                None => break,
-            }
+            let c = b[bpos];
+            u16pos += usize::from(c & 0xC0 != 0x80) + usize::from(c >= 0xF0);
+            bpos += 1;
         }
         if is_end {
             iocs[i].end16 = u16pos;
