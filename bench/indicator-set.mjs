@@ -48,7 +48,7 @@ export function indicators(n = N, seed = 7) {
   return out;
 }
 
-function logEvents(values, n, seed = 11) {
+export function logEvents(values, n, seed = 11) {
   const r = rng(seed);
   const pick = (hit) => (hit ? values[r() % values.length] : null);
   const events = [];

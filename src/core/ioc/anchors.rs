@@ -191,7 +191,11 @@ impl Anchors {
     /// Every byte of the window occurs in some 8-byte anchor.
     #[inline(always)]
     fn long_bytes_only(&self, w: u64) -> bool {
-        w.to_le_bytes().iter().all(|&c| self.long_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0)
+        let mut ok = true;
+        for c in w.to_le_bytes() {
+            ok &= self.long_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0;
+        }
+        ok
     }
 
     fn add_anchor(&mut self, a: &[u8]) {
@@ -289,6 +293,41 @@ impl Anchors {
         }
     }
 
+    /// Whether an anchor may start at `p`.
+    #[inline(always)]
+    fn probe(&self, t: &[u8], p: usize) -> bool {
+        if self.v4 && t[p].is_ascii_digit() {
+            if let Some((x, y, l)) = dotted_quad(t, p) {
+                if self.contains(quad_hash(x, y, l)) {
+                    return true;
+                }
+            }
+        }
+        let w = window(t, p);
+        let left = t.len() - p;
+        if self.long && left >= MAX && self.long_bytes_only(w) && self.contains(hash(w, MAX)) {
+            return true;
+        }
+        if self.short_lens != 0 {
+            let g = two(w);
+            if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
+                return false;
+            }
+            let mut ls = self.short_lens;
+            while ls != 0 {
+                let l = ls.trailing_zeros() as usize;
+                ls &= ls - 1;
+                if l > left {
+                    break;
+                }
+                if self.contains(hash(head(w, l), l)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     /// `false` when `text` (as extraction sees it, before refanging) cannot hold any
     /// entry's anchor at a word start. The caller still checks that refanging would
     /// not change the text.
@@ -303,44 +342,27 @@ impl Anchors {
         if !self.long && self.short_lens == 0 && !self.v4 {
             return false;
         }
-        let mut prev_alnum = false;
-        for p in 0..t.len() {
-            let alnum = is_alnum(t[p]);
-            // word starts, the byte after `%xx` (extraction strips a percent-encoded
-            // prefix such as `%2F`), and any non-alphanumeric byte if an anchor starts so
-            let start = (alnum && !prev_alnum) || (!alnum && self.odd_start) || (p >= 3 && t[p - 3] == b'%');
-            prev_alnum = alnum;
-            if !start {
+        // every word start; the third byte of a word right after `%` (extraction strips
+        // a percent-encoded prefix such as `%2F`); every other byte if an anchor starts so
+        let n = t.len();
+        let mut p = 0;
+        while p < n {
+            if !is_alnum(t[p]) {
+                if self.odd_start && self.probe(t, p) {
+                    return true;
+                }
+                p += 1;
                 continue;
             }
-            if self.v4 && t[p].is_ascii_digit() {
-                if let Some((x, y, l)) = dotted_quad(t, p) {
-                    if self.contains(quad_hash(x, y, l)) {
-                        return true;
-                    }
-                }
-            }
-            let w = window(t, p);
-            let left = t.len() - p;
-            if self.long && left >= MAX && self.long_bytes_only(w) && self.contains(hash(w, MAX)) {
+            if self.probe(t, p) {
                 return true;
             }
-            if self.short_lens != 0 {
-                let g = two(w);
-                if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
-                    continue;
-                }
-                let mut ls = self.short_lens;
-                while ls != 0 {
-                    let l = ls.trailing_zeros() as usize;
-                    ls &= ls - 1;
-                    if l > left {
-                        break;
-                    }
-                    if self.contains(hash(head(w, l), l)) {
-                        return true;
-                    }
-                }
+            if p > 0 && t[p - 1] == b'%' && p + 2 < n && is_alnum(t[p + 1]) && is_alnum(t[p + 2]) && self.probe(t, p + 2) {
+                return true;
+            }
+            p += 1;
+            while p < n && is_alnum(t[p]) {
+                p += 1;
             }
         }
         false
