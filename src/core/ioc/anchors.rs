@@ -27,6 +27,52 @@ const MAX: usize = 8;
 /// Bloom bits per entry.
 const BITS_PER_ENTRY: usize = 32;
 
+/// A set of non-zero `u64` keys: open addressing, linear probing, at most half full.
+#[derive(Debug, Clone, Default)]
+struct KeySet {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl KeySet {
+    fn slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & (self.slots.len() - 1)
+    }
+    fn insert(&mut self, k: u64) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            let size = (self.slots.len() * 2).max(16);
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            self.len = 0;
+            old.into_iter().filter(|&k| k != 0).for_each(|k| self.insert(k));
+        }
+        let mut i = self.slot(k);
+        while self.slots[i] != 0 {
+            if self.slots[i] == k {
+                return;
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+        self.slots[i] = k;
+        self.len += 1;
+    }
+    fn contains(&self, k: u64) -> bool {
+        if self.len == 0 {
+            return false;
+        }
+        let mut i = self.slot(k);
+        while self.slots[i] != 0 {
+            if self.slots[i] == k {
+                return true;
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+        false
+    }
+    fn bytes(&self) -> usize {
+        self.slots.capacity() * 8
+    }
+}
+
 /// One cache line of the Bloom filter.
 type Line = [u64; 8];
 
@@ -41,6 +87,9 @@ pub(crate) struct Anchors {
     long_bytes: [u64; 4],
     /// Bit `l` set: some anchor is `l` < 8 bytes long (a whole short value).
     short_lens: u8,
+    /// The short anchors themselves, exact (`window | len << 56`): a Bloom false
+    /// positive on a short word that every log line repeats would cost every line.
+    short: KeySet,
     /// First two bytes of the short anchors (65 536 bits): most word starts fail here
     /// and probe no short length at all.
     short2: Vec<u64>,
@@ -155,7 +204,7 @@ impl Anchors {
     }
 
     pub(crate) fn bytes(&self) -> usize {
-        self.lines.capacity() * 64 + self.short2.capacity() * 8
+        self.lines.capacity() * 64 + self.short2.capacity() * 8 + self.short.bytes()
     }
 
     /// The cache line and eight bit positions (9 bits each) of a hash.
@@ -191,11 +240,7 @@ impl Anchors {
     /// Every byte of the window occurs in some 8-byte anchor.
     #[inline(always)]
     fn long_bytes_only(&self, w: u64) -> bool {
-        let mut ok = true;
-        for c in w.to_le_bytes() {
-            ok &= self.long_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0;
-        }
-        ok
+        w.to_le_bytes().iter().all(|&c| self.long_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0)
     }
 
     fn add_anchor(&mut self, a: &[u8]) {
@@ -211,14 +256,15 @@ impl Anchors {
         let mut buf = [0u8; MAX];
         buf[..a.len()].copy_from_slice(a);
         let w = lower8(u64::from_le_bytes(buf));
-        self.insert(hash(w, a.len()));
         if a.len() == MAX {
+            self.insert(hash(w, MAX));
             self.long = true;
             for c in w.to_le_bytes() {
                 self.long_bytes[usize::from(c >> 6)] |= 1 << (c & 63);
             }
         } else {
             self.short_lens |= 1 << a.len();
+            self.short.insert(w | (a.len() as u64) << 56);
             if self.short2.is_empty() {
                 self.short2 = vec![0; 1024];
             }
@@ -285,47 +331,19 @@ impl Anchors {
                     return;
                 }
                 let end = body.iter().position(|c| b"/?#:@".contains(c)).unwrap_or(body.len());
-                self.add_anchor(&body[..end]);
+                match dotted_quad(&body[..end], 0) {
+                    // an IP host: its whole dotted quad, as for an address entry
+                    Some((x, y, l)) if l == end => {
+                        self.insert(quad_hash(x, y, l));
+                        self.v4 = true;
+                    }
+                    _ => self.add_anchor(&body[..end]),
+                }
             }
             // domains, emails, BTC: the value itself
             t if t <= IocKind::Btc as u8 && t != V4 => self.add_anchor(b),
             _ => self.always = true,
         }
-    }
-
-    /// Whether an anchor may start at `p`.
-    #[inline(always)]
-    fn probe(&self, t: &[u8], p: usize) -> bool {
-        if self.v4 && t[p].is_ascii_digit() {
-            if let Some((x, y, l)) = dotted_quad(t, p) {
-                if self.contains(quad_hash(x, y, l)) {
-                    return true;
-                }
-            }
-        }
-        let w = window(t, p);
-        let left = t.len() - p;
-        if self.long && left >= MAX && self.long_bytes_only(w) && self.contains(hash(w, MAX)) {
-            return true;
-        }
-        if self.short_lens != 0 {
-            let g = two(w);
-            if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
-                return false;
-            }
-            let mut ls = self.short_lens;
-            while ls != 0 {
-                let l = ls.trailing_zeros() as usize;
-                ls &= ls - 1;
-                if l > left {
-                    break;
-                }
-                if self.contains(hash(head(w, l), l)) {
-                    return true;
-                }
-            }
-        }
-        false
     }
 
     /// `false` when `text` (as extraction sees it, before refanging) cannot hold any
@@ -342,27 +360,44 @@ impl Anchors {
         if !self.long && self.short_lens == 0 && !self.v4 {
             return false;
         }
-        // every word start; the third byte of a word right after `%` (extraction strips
-        // a percent-encoded prefix such as `%2F`); every other byte if an anchor starts so
-        let n = t.len();
-        let mut p = 0;
-        while p < n {
-            if !is_alnum(t[p]) {
-                if self.odd_start && self.probe(t, p) {
-                    return true;
-                }
-                p += 1;
+        let mut prev_alnum = false;
+        for p in 0..t.len() {
+            let alnum = is_alnum(t[p]);
+            // word starts, the byte after `%xx` (extraction strips a percent-encoded
+            // prefix such as `%2F`), and any non-alphanumeric byte if an anchor starts so
+            let start = (alnum && !prev_alnum) || (!alnum && self.odd_start) || (p >= 3 && t[p - 3] == b'%');
+            prev_alnum = alnum;
+            if !start {
                 continue;
             }
-            if self.probe(t, p) {
+            if self.v4 && t[p].is_ascii_digit() {
+                if let Some((x, y, l)) = dotted_quad(t, p) {
+                    if self.contains(quad_hash(x, y, l)) {
+                        return true;
+                    }
+                }
+            }
+            let w = window(t, p);
+            let left = t.len() - p;
+            if self.long && left >= MAX && self.long_bytes_only(w) && self.contains(hash(w, MAX)) {
                 return true;
             }
-            if p > 0 && t[p - 1] == b'%' && p + 2 < n && is_alnum(t[p + 1]) && is_alnum(t[p + 2]) && self.probe(t, p + 2) {
-                return true;
-            }
-            p += 1;
-            while p < n && is_alnum(t[p]) {
-                p += 1;
+            if self.short_lens != 0 {
+                let g = two(w);
+                if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
+                    continue;
+                }
+                let mut ls = self.short_lens;
+                while ls != 0 {
+                    let l = ls.trailing_zeros() as usize;
+                    ls &= ls - 1;
+                    if l > left {
+                        break;
+                    }
+                    if self.short.contains(head(w, l) | (l as u64) << 56) {
+                        return true;
+                    }
+                }
             }
         }
         false

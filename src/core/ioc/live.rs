@@ -1087,6 +1087,16 @@ mod bench {
         let hex = |r: &mut dyn FnMut() -> u64, n: usize| (0..n).map(|_| b"0123456789abcdef"[(r() % 16) as usize] as char).collect::<String>();
         let mut set = LiveSet::new(SetOptions::default());
         set.begin_bulk();
+        // as bench/indicator-set.mjs: ESET's published indicators first
+        let shared = std::env::var("CTI_EDGE_SHARED_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        let csv = std::fs::read_to_string(shared.join("data/eset/eset_indicators.csv")).unwrap_or_default();
+        for line in csv.lines().skip(1) {
+            if let Some(i) = line.rfind(',') {
+                line[i + 1..].split('|').for_each(|x| drop(set.insert(x, None)));
+            }
+        }
         for i in 0..1_000_000u64 {
             let v = match i % 8 {
                 0 | 1 => hex(&mut r, 64),
