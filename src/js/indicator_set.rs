@@ -379,13 +379,15 @@ impl JsIndicatorSet {
     pub fn from_bytes(#[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue) -> std::result::Result<JsIndicatorSet, JsValue> {
         js((|| {
             let b = if bytes.is_instance_of::<Uint8Array>() || bytes.is_instance_of::<js_sys::ArrayBuffer>() {
-                Uint8Array::new(&bytes).to_vec()
+                Uint8Array::new(&bytes)
             } else {
                 return Err(Error::validation("bytes", "must be a Uint8Array"));
             };
-            let (mut set, extra) = crate::core::ioc::LiveSet::from_snapshot(&b).map_err(|e| Error::validation("bytes", e.to_string()))?;
+            // read in pieces: a whole copy in wasm memory would stay as the memory's high-water mark
+            let mut read = |off: usize, buf: &mut [u8]| b.subarray(off as u32, (off + buf.len()) as u32).copy_to(buf);
+            let (mut set, extra) = crate::core::ioc::LiveSet::read_snapshot(b.length() as usize, &mut read).map_err(|e| Error::validation("bytes", e.to_string()))?;
             let metas = if extra.is_empty() { Array::new() } else {
-                let text = std::str::from_utf8(extra).map_err(|_| Error::validation("bytes", "invalid meta table"))?;
+                let text = std::str::from_utf8(&extra).map_err(|_| Error::validation("bytes", "invalid meta table"))?;
                 JSON::parse(text).ok().and_then(|v| v.dyn_into::<Array>().ok()).ok_or_else(|| Error::validation("bytes", "invalid meta table"))?
             };
             if set.max_payload().is_some_and(|m| m >= metas.length()) {

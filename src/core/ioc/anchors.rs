@@ -159,9 +159,19 @@ fn quad_hash(a: u64, b: u64, l: usize) -> u64 {
     hash(a ^ b.rotate_left(23).wrapping_mul(0xD6E8_FEB8_6659_FD93), 16 + l)
 }
 
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
 #[inline(always)]
 fn is_alnum(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
+    ALNUM[usize::from(c)]
 }
 
 /// Load up to 8 bytes at `p` (zero-padded past the end), case-folded.
@@ -361,11 +371,11 @@ impl Anchors {
             return false;
         }
         let mut prev_alnum = false;
-        for p in 0..t.len() {
-            let alnum = is_alnum(t[p]);
+        for (p, &c) in t.iter().enumerate() {
+            let alnum = ALNUM[usize::from(c)];
             // word starts, the byte after `%xx` (extraction strips a percent-encoded
             // prefix such as `%2F`), and any non-alphanumeric byte if an anchor starts so
-            let start = (alnum && !prev_alnum) || (!alnum && self.odd_start) || (p >= 3 && t[p - 3] == b'%');
+            let start = if alnum { !prev_alnum || (p >= 3 && t[p - 3] == b'%') } else { self.odd_start };
             prev_alnum = alnum;
             if !start {
                 continue;

@@ -430,8 +430,17 @@ impl LiveSet {
         self.base.to_snapshot(extra)
     }
 
-    pub fn from_snapshot(b: &[u8]) -> Result<(LiveSet, &[u8]), SnapshotError> {
-        let (base, extra) = IndicatorSet::from_snapshot(b)?;
+    pub fn from_snapshot(b: &[u8]) -> Result<(LiveSet, Vec<u8>), SnapshotError> {
+        Self::from_base(IndicatorSet::from_snapshot(b)?)
+    }
+
+    /// [`from_snapshot`](Self::from_snapshot) read in pieces (see
+    /// [`IndicatorSet::read_snapshot`]).
+    pub fn read_snapshot(len: usize, read: &mut dyn FnMut(usize, &mut [u8])) -> Result<(LiveSet, Vec<u8>), SnapshotError> {
+        Self::from_base(IndicatorSet::read_snapshot(len, read)?)
+    }
+
+    fn from_base((base, extra): (IndicatorSet, Vec<u8>)) -> Result<(LiveSet, Vec<u8>), SnapshotError> {
         let (p4, p6) = base.prefixes();
         let s = LiveSet {
             opts: base.options().clone(),

@@ -1138,26 +1138,69 @@ const HEADER: usize = 16;
 #[error("invalid indicator set snapshot: {0}")]
 pub struct SnapshotError(pub &'static str);
 
+/// Reads a snapshot from a source of bytes in pieces (`read(offset, buf)` fills `buf`
+/// from `offset`), so a snapshot held outside wasm memory (a JS `Uint8Array`) is never
+/// copied in whole: the peak is the set itself plus one chunk.
 struct Reader<'a> {
-    b: &'a [u8],
+    read: &'a mut dyn FnMut(usize, &mut [u8]),
+    pos: usize,
+    end: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
-        if n > self.b.len() {
+/// Bytes per piece when reading arrays.
+const CHUNK: usize = 64 * 1024;
+
+impl Reader<'_> {
+    /// Fill `buf` with the next bytes.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), SnapshotError> {
+        if buf.len() > self.end - self.pos {
             return Err(SnapshotError("truncated"));
         }
-        let (h, t) = self.b.split_at(n);
-        self.b = t;
-        Ok(h)
+        (self.read)(self.pos, buf);
+        self.pos += buf.len();
+        Ok(())
     }
     fn u32(&mut self) -> Result<u32, SnapshotError> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let mut b = [0u8; 4];
+        self.fill(&mut b)?;
+        Ok(u32::from_le_bytes(b))
     }
-    /// `n` items of `size` bytes.
-    fn items(&mut self, n: usize, size: usize) -> Result<&'a [u8], SnapshotError> {
-        self.take(n.checked_mul(size).ok_or(SnapshotError("truncated"))?)
+    /// `n` items of `size` bytes, handed to `f` a chunk at a time (checked against what
+    /// is left before anything is allocated).
+    fn items(&mut self, n: usize, size: usize, f: &mut dyn FnMut(&[u8]) -> Result<(), SnapshotError>) -> Result<(), SnapshotError> {
+        let total = n.checked_mul(size).ok_or(SnapshotError("truncated"))?;
+        if total > self.end - self.pos {
+            return Err(SnapshotError("truncated"));
+        }
+        let per = (CHUNK / size.max(1)).max(1) * size;
+        let mut buf = vec![0u8; per.min(total)];
+        let mut left = total;
+        while left > 0 {
+            let k = per.min(left);
+            self.fill(&mut buf[..k])?;
+            f(&buf[..k])?;
+            left -= k;
+        }
+        Ok(())
+    }
+    /// `n` raw bytes.
+    fn bytes(&mut self, n: usize) -> Result<Vec<u8>, SnapshotError> {
+        if n > self.end - self.pos {
+            return Err(SnapshotError("truncated"));
+        }
+        let mut v = vec![0u8; n];
+        self.fill(&mut v)?;
+        Ok(v)
+    }
+    /// A column of `n` u32 (little-endian).
+    fn u32s(&mut self, n: usize) -> Result<Vec<u32>, SnapshotError> {
+        let mut out = Vec::new();
+        self.items(n, 4, &mut |b| {
+            out.reserve_exact(n - out.len());
+            out.extend(b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            Ok(())
+        })?;
+        Ok(out)
     }
     /// A payload column: its length (0 or `n`) then the values.
     fn payloads(&mut self, n: usize) -> Result<Vec<u32>, SnapshotError> {
@@ -1165,37 +1208,63 @@ impl<'a> Reader<'a> {
         if m != 0 && m != n {
             return Err(SnapshotError("payload column length"));
         }
-        let b = self.items(m, 4)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        self.u32s(m)
     }
     /// Strictly ascending keys, each `pre` bytes of prefix then a `K`.
     fn sorted<K: Prefixed>(&mut self, pre: usize) -> Result<(Vec<u8>, Sorted<K>), SnapshotError> {
         let n = self.u32()? as usize;
-        let b = self.items(n, K::SIZE + pre)?;
-        let mut pfx = Vec::with_capacity(if pre > 0 { n } else { 0 });
-        let mut keys: Vec<K> = Vec::with_capacity(n);
-        for c in b.chunks_exact(K::SIZE + pre) {
-            let k = K::take(&c[pre..]).ok_or(SnapshotError("key"))?;
-            let p = c.first().copied().filter(|_| pre > 0);
-            if let (Some(&lk), Some(&lp)) = (keys.last(), pfx.last()) {
-                if (p, k) <= (Some(lp), lk) {
-                    return Err(SnapshotError("keys not sorted"));
-                }
-            } else if let (Some(&lk), None) = (keys.last(), p) {
-                if k <= lk {
-                    return Err(SnapshotError("keys not sorted"));
-                }
+        let mut pfx: Vec<u8> = Vec::new();
+        let mut keys: Vec<K> = Vec::new();
+        self.items(n, K::SIZE + pre, &mut |b| {
+            keys.reserve_exact(n - keys.len());
+            if pre > 0 {
+                pfx.reserve_exact(n - pfx.len());
             }
-            if let Some(p) = p {
-                pfx.push(p);
+            for c in b.chunks_exact(K::SIZE + pre) {
+                let k = K::take(&c[pre..]).ok_or(SnapshotError("key"))?;
+                let p = c.first().copied().filter(|_| pre > 0);
+                if let (Some(&lk), Some(&lp)) = (keys.last(), pfx.last()) {
+                    if (p, k) <= (Some(lp), lk) {
+                        return Err(SnapshotError("keys not sorted"));
+                    }
+                } else if let (Some(&lk), None) = (keys.last(), p) {
+                    if k <= lk {
+                        return Err(SnapshotError("keys not sorted"));
+                    }
+                }
+                if let Some(p) = p {
+                    pfx.push(p);
+                }
+                keys.push(k);
             }
-            keys.push(k);
-        }
+            Ok(())
+        })?;
         let payloads = self.payloads(n)?;
         Ok((pfx, Sorted { keys, payloads }))
     }
+}
+
+/// [`hash_bytes`] of `len` bytes read in pieces from `read` starting at `from`.
+fn hash_source(read: &mut dyn FnMut(usize, &mut [u8]), from: usize, len: usize) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = len as u64;
+    let mut buf = vec![0u8; CHUNK.min(len)];
+    let mut off = 0;
+    while off < len {
+        let k = CHUNK.min(len - off);
+        read(from + off, &mut buf[..k]);
+        let mut words = buf[..k].chunks_exact(8);
+        for c in &mut words {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        // CHUNK is a multiple of 8: only the last piece has a remainder
+        for &c in words.remainder() {
+            h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+        }
+        off += k;
+    }
+    h ^ (h >> 29)
 }
 
 fn put_u32(out: &mut Vec<u8>, v: usize) {
@@ -1228,7 +1297,7 @@ fn put_cidrs<K: Prefixed>(out: &mut Vec<u8>, c: &Cidrs<K>) {
     );
 }
 
-fn read_cidrs<K: Prefixed>(r: &mut Reader<'_>) -> Result<Cidrs<K>, SnapshotError> {
+fn read_cidrs<K: Prefixed>(r: &mut Reader) -> Result<Cidrs<K>, SnapshotError> {
     let (pfx, s) = r.sorted::<K>(1)?;
     if pfx.iter().any(|&p| p as usize > K::SIZE * 8) {
         return Err(SnapshotError("prefix length"));
@@ -1287,20 +1356,32 @@ impl IndicatorSet {
 
     /// Load a [`to_snapshot`](Self::to_snapshot) image; returns the set and `extra`.
     /// Every truncation or corruption is an error (checksum, then structure), never a panic.
-    pub fn from_snapshot(b: &[u8]) -> Result<(IndicatorSet, &[u8]), SnapshotError> {
-        if b.len() < HEADER || &b[..4] != MAGIC {
+    pub fn from_snapshot(b: &[u8]) -> Result<(IndicatorSet, Vec<u8>), SnapshotError> {
+        Self::read_snapshot(b.len(), &mut |off, buf| buf.copy_from_slice(&b[off..off + buf.len()]))
+    }
+
+    /// [`from_snapshot`](Self::from_snapshot) from a source of `len` bytes read in pieces:
+    /// `read(offset, buf)` fills `buf` (never past `len`). Two passes: the checksum, then
+    /// the structure straight into the set's own arrays.
+    pub fn read_snapshot(len: usize, read: &mut dyn FnMut(usize, &mut [u8])) -> Result<(IndicatorSet, Vec<u8>), SnapshotError> {
+        let mut head = [0u8; HEADER];
+        if len < HEADER {
             return Err(SnapshotError("not an indicator set snapshot"));
         }
-        if u16::from_le_bytes([b[4], b[5]]) != VERSION {
+        read(0, &mut head);
+        if &head[..4] != MAGIC {
+            return Err(SnapshotError("not an indicator set snapshot"));
+        }
+        if u16::from_le_bytes([head[4], head[5]]) != VERSION {
             return Err(SnapshotError("unsupported version"));
         }
-        let flags = u16::from_le_bytes([b[6], b[7]]);
+        let flags = u16::from_le_bytes([head[6], head[7]]);
         let mut sum = [0u8; 8];
-        sum.copy_from_slice(&b[8..16]);
-        if flags > 1 || hash_bytes(&b[HEADER..]) != u64::from_le_bytes(sum) {
+        sum.copy_from_slice(&head[8..16]);
+        if flags > 1 || hash_source(read, HEADER, len - HEADER) != u64::from_le_bytes(sum) {
             return Err(SnapshotError("checksum mismatch (corrupt or truncated)"));
         }
-        let r = &mut Reader { b: &b[HEADER..] };
+        let r = &mut Reader { read, pos: HEADER, end: len };
         let md5 = Indexed::from_sorted(r.sorted(0)?.1);
         let sha1 = Indexed::from_sorted(r.sorted(0)?.1);
         let sha256 = Indexed::from_sorted(r.sorted(0)?.1);
@@ -1311,11 +1392,10 @@ impl IndicatorSet {
         let v6c = read_cidrs(r)?;
         let n = r.u32()? as usize;
         let alen = r.u32()? as usize;
-        let ends = r.items(n, 4)?;
+        let ends = r.u32s(n)?;
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0u32);
-        for c in ends.chunks_exact(4) {
-            let o = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        for o in ends {
             // every entry holds at least its tag
             if o as usize > alen || offsets.last().is_some_and(|&l| o <= l) {
                 return Err(SnapshotError("string offsets"));
@@ -1325,7 +1405,7 @@ impl IndicatorSet {
         if offsets.last().is_some_and(|&l| l as usize != alen) {
             return Err(SnapshotError("string offsets"));
         }
-        let arena = r.items(alen, 1)?.to_vec();
+        let arena = r.bytes(alen)?;
         let payloads = r.payloads(n)?;
         let mut strs = StrTable {
             arena,
@@ -1342,8 +1422,8 @@ impl IndicatorSet {
             strs.grow();
         }
         let elen = r.u32()? as usize;
-        let extra = r.items(elen, 1)?;
-        if !r.b.is_empty() {
+        let extra = r.bytes(elen)?;
+        if r.pos != r.end {
             return Err(SnapshotError("trailing bytes"));
         }
         let set = IndicatorSet {
