@@ -800,11 +800,14 @@ impl<'a> Scanner<'a> {
     }
 
     fn push_ipv4(&mut self, s: usize, e: usize, ip: Ipv4Addr, run_e: usize, prev: u8, _next: u8) {
+        // a strict dotted quad (no leading zeros) is written in canonical form already,
+        // and copying it is far cheaper than `Display` in wasm
+        let text = self.t.get(s..e).filter(|v| parse_ipv4(v) == Some(ip)).map_or_else(|| ip.to_string(), str::to_string);
         if self.want(IocKind::Ipv4) {
-            self.push(IocKind::Ipv4, s, e, ip.to_string());
+            self.push(IocKind::Ipv4, s, e, text.clone());
         }
         if e == run_e {
-            self.schemeless(s, e, prev, &ip.to_string());
+            self.schemeless(s, e, prev, &text);
         }
     }
 
@@ -974,7 +977,7 @@ impl<'a> Scanner<'a> {
                         _ => IocKind::Sha512,
                     };
                     if self.want(kind) {
-                        let v = String::from_utf8_lossy(w).to_ascii_lowercase();
+                        let v = String::from_utf8(w.to_ascii_lowercase()).unwrap_or_default();
                         self.push(kind, s, e, v);
                     }
                 }
