@@ -1,6 +1,8 @@
 #![no_main]
-//! The extractor on any text: never panics, and every hit's offsets point at its raw text.
-use cti_edge::core::ioc::{extract_iocs, ExtractOptions};
+//! The extractor on any text: never panics, every hit's offsets point at its raw text, and
+//! set matching finds every extracted IOC once it is in a set (the matching prefilter may skip
+//! text only when no entry can occur in it).
+use cti_edge::core::ioc::{extract_iocs, ExtractOptions, LiveSet, SetOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
@@ -12,6 +14,17 @@ fuzz_target!(|text: &str| {
             let before16: usize = text[..ioc.start].encode_utf16().count();
             assert_eq!(before16, ioc.start16);
             let _ = ioc.punycode();
+        }
+    }
+    let opts = ExtractOptions::default();
+    for ioc in extract_iocs(text, &opts).into_iter().take(4) {
+        let mut set = LiveSet::new(SetOptions { domain_suffix: true });
+        // only values the set stores as themselves (an odd value may normalise differently)
+        let stored_as_is = set.insert(&ioc.value, None).is_ok()
+            && set.get(&ioc.value).is_some_and(|h| h.kind == ioc.kind && h.value == ioc.value);
+        if stored_as_is {
+            let hits = set.match_text(text, &opts);
+            assert!(hits.iter().any(|m| m.ioc.value == ioc.value && m.ioc.start == ioc.start), "{:?} not matched", ioc.value);
         }
     }
 });

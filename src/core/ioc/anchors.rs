@@ -130,19 +130,20 @@ fn hash(w: u64, l: usize) -> u64 {
     (h ^ (h >> 31)).wrapping_mul(0x94D0_49BB_1331_11EB)
 }
 
-/// The dotted quad starting at `p` (a maximal run of digits and dots, trailing dots
-/// dropped, as extraction takes it) as two windows and its length, if it has three dots.
+/// The dotted quad starting at `p` (digits, and dots each followed by a digit: a
+/// trailing dot or `..` ends it, as extraction takes it) as two windows and its
+/// length, if it has three dots.
 #[inline(always)]
 fn dotted_quad(t: &[u8], p: usize) -> Option<(u64, u64, usize)> {
     let mut e = p;
     let mut dots = 0;
-    while e < t.len() && e - p < 16 && (t[e].is_ascii_digit() || t[e] == b'.') {
-        dots += usize::from(t[e] == b'.');
+    while e < t.len() && e - p < 16 {
+        if t[e] == b'.' && t.get(e + 1).is_some_and(u8::is_ascii_digit) {
+            dots += 1;
+        } else if !t[e].is_ascii_digit() {
+            break;
+        }
         e += 1;
-    }
-    while e > p && t[e - 1] == b'.' {
-        e -= 1;
-        dots -= 1;
     }
     if dots != 3 || e - p > 15 || e - p < 7 {
         return None;

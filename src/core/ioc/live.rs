@@ -976,6 +976,8 @@ mod tests {
             texts.extend(v["text"].as_str().unwrap().lines().map(String::from));
         }
         texts.push("GET /p?u=%2Fevil.example.com%2Fx HTTP/1.1 host=EVIL.example.COM AS13335 ASN 64500 cve-2021-44228".into());
+        // a dotted quad ends at `..` or a trailing dot (found by the extract fuzz target)
+        texts.push("\u{11}\u{0}5.9.9.0..90.9 and 10.1.2.3. and 7.7.7.7.7".into());
         let (mut checked, mut skipped) = (0usize, 0usize);
         for refang in [true, false] {
             let opts = ExtractOptions { refang, ..ExtractOptions::default() };
