@@ -1,7 +1,7 @@
 #![no_main]
 //! The extractor on any text: never panics, every hit's offsets point at its raw text, and
-//! set matching finds every extracted IOC once it is in a set (the matching prefilter may skip
-//! text only when no entry can occur in it).
+//! set matching finds every extracted IOC once it is in a set, in text and in JSON events (the
+//! matching prefilter may skip text only when no entry can occur in it).
 use cti_edge::core::ioc::{extract_iocs, ExtractOptions, LiveSet, SetOptions};
 use libfuzzer_sys::fuzz_target;
 
@@ -25,6 +25,11 @@ fuzz_target!(|text: &str| {
         if stored_as_is {
             let hits = set.match_text(text, &opts);
             assert!(hits.iter().any(|m| m.ioc.value == ioc.value && m.ioc.start == ioc.start), "{:?} not matched", ioc.value);
+            // the same text as a field of a batch of JSON events (`matchObjects`)
+            let events = serde_json::json!([{ "n": 1 }, { "a": ["x", { "msg": text }] }]).to_string();
+            let mut found = false;
+            set.match_json(&events, true, &opts, &mut |ev, path, m| found |= ev == 1 && path == "a[1].msg" && m.ioc.value == ioc.value);
+            assert!(found, "{:?} not matched in JSON", ioc.value);
         }
     }
 });
