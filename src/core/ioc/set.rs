@@ -165,17 +165,14 @@ impl<K> Default for Sorted<K> {
 }
 
 impl<K: Ord + Copy> Sorted<K> {
-    fn build(mut v: Vec<(K, u32)>, with_payloads: bool) -> Self {
-        // duplicates: the largest payload wins (callers number payloads in insertion order)
+    /// Keys with payloads; for duplicate keys the largest payload wins (callers number
+    /// payloads in insertion order).
+    fn with_payloads(mut v: Vec<(K, u32)>) -> Self {
         heap_sort(&mut v, |a, b| a.0 < b.0 || (a.0 == b.0 && a.1 > b.1));
         v.dedup_by(|a, b| a.0 == b.0);
         Sorted {
             keys: v.iter().map(|x| x.0).collect(),
-            payloads: if with_payloads {
-                v.iter().map(|x| x.1).collect()
-            } else {
-                Vec::new()
-            },
+            payloads: v.iter().map(|x| x.1).collect(),
         }
     }
     fn get(&self, k: &K) -> Option<u32> {
@@ -256,9 +253,6 @@ impl<K> Default for Indexed<K> {
 }
 
 impl<K: Prefixed> Indexed<K> {
-    fn build(v: Vec<(K, u32)>, with_payloads: bool) -> Self {
-        Self::from_sorted(Sorted::build(v, with_payloads))
-    }
     fn from_sorted(sorted: Sorted<K>) -> Self {
         let n = sorted.keys.len();
         let mut bits = 0u32;
@@ -448,16 +442,60 @@ impl<K> Default for Cidrs<K> {
 #[derive(Debug, Clone, Default)]
 pub struct SetBuilder {
     opts: SetOptions,
-    md5: Vec<([u8; 16], u32)>,
-    sha1: Vec<([u8; 20], u32)>,
-    sha256: Vec<([u8; 32], u32)>,
-    sha512: Vec<([u8; 64], u32)>,
-    v4: Vec<(u32, u32)>,
-    v6: Vec<(u128, u32)>,
-    v4c: Vec<((u8, u32), u32)>,
-    v6c: Vec<((u8, u128), u32)>,
+    md5: Column<[u8; 16]>,
+    sha1: Column<[u8; 20]>,
+    sha256: Column<[u8; 32]>,
+    sha512: Column<[u8; 64]>,
+    v4: Column<u32>,
+    v6: Column<u128>,
+    v4c: Column<(u8, u32)>,
+    v6c: Column<(u8, u128)>,
     strs: StrTable,
-    payloads_used: bool,
+}
+
+/// One kind's entries while building: the keys, and payloads only once one is given.
+/// Without payloads the keys are sorted where they are at build time, so building
+/// never holds a second copy of them (wasm memory keeps its high-water mark).
+#[derive(Debug, Clone)]
+struct Column<K> {
+    keys: Vec<K>,
+    payloads: Option<Vec<u32>>,
+}
+
+impl<K> Default for Column<K> {
+    fn default() -> Self {
+        Column {
+            keys: Vec::new(),
+            payloads: None,
+        }
+    }
+}
+
+impl<K: Ord + Copy> Column<K> {
+    fn push(&mut self, k: K, p: u32) {
+        if p != NONE && self.payloads.is_none() {
+            self.payloads = Some(vec![NONE; self.keys.len()]);
+        }
+        if let Some(ps) = &mut self.payloads {
+            ps.push(p);
+        }
+        self.keys.push(k);
+    }
+
+    fn into_sorted(self) -> Sorted<K> {
+        match self.payloads {
+            None => {
+                let mut keys = self.keys;
+                heap_sort(&mut keys, |a, b| a < b);
+                keys.dedup();
+                Sorted {
+                    keys,
+                    payloads: Vec::new(),
+                }
+            }
+            Some(ps) => Sorted::with_payloads(self.keys.into_iter().zip(ps).collect()),
+        }
+    }
 }
 
 /// Hex digit values; 0xff for non-hex bytes.
@@ -572,9 +610,6 @@ impl SetBuilder {
         payload: Option<u32>,
     ) -> Result<(), SetError> {
         let p = payload.unwrap_or(NONE);
-        if payload.is_some() {
-            self.payloads_used = true;
-        }
         let v = value.trim();
         let invalid = || SetError::Invalid {
             kind,
@@ -590,13 +625,13 @@ impl SetBuilder {
                         return Err(invalid());
                     }
                     let net = u32::from(ip) & mask4(pfx);
-                    self.v4c.push(((pfx, net), p));
+                    self.v4c.push((pfx, net), p);
                 } else {
                     let ip: Ipv6Addr = a.parse().map_err(|_| invalid())?;
                     if pfx > 128 {
                         return Err(invalid());
                     }
-                    self.v6c.push(((pfx, u128::from(ip) & mask6(pfx)), p));
+                    self.v6c.push((pfx, u128::from(ip) & mask6(pfx)), p);
                 }
                 return Ok(());
             }
@@ -636,14 +671,12 @@ impl SetBuilder {
             value: v.to_string(),
         };
         match kind {
-            IocKind::Md5 => self.md5.push((hex_to(v).ok_or_else(bad)?, p)),
-            IocKind::Sha1 => self.sha1.push((hex_to(v).ok_or_else(bad)?, p)),
-            IocKind::Sha256 => self.sha256.push((hex_to(v).ok_or_else(bad)?, p)),
-            IocKind::Sha512 => self.sha512.push((hex_to(v).ok_or_else(bad)?, p)),
-            IocKind::Ipv4 => self.v4.push((u32::from(parse_ipv4(v).ok_or_else(bad)?), p)),
-            IocKind::Ipv6 => self
-                .v6
-                .push((u128::from(v.parse::<Ipv6Addr>().map_err(|_| bad())?), p)),
+            IocKind::Md5 => self.md5.push(hex_to(v).ok_or_else(bad)?, p),
+            IocKind::Sha1 => self.sha1.push(hex_to(v).ok_or_else(bad)?, p),
+            IocKind::Sha256 => self.sha256.push(hex_to(v).ok_or_else(bad)?, p),
+            IocKind::Sha512 => self.sha512.push(hex_to(v).ok_or_else(bad)?, p),
+            IocKind::Ipv4 => self.v4.push(u32::from(parse_ipv4(v).ok_or_else(bad)?), p),
+            IocKind::Ipv6 => self.v6.push(u128::from(v.parse::<Ipv6Addr>().map_err(|_| bad())?), p),
             _ => {
                 let key = str_key(kind, v).ok_or_else(bad)?;
                 self.strs.insert(&key, p)?;
@@ -657,16 +690,15 @@ impl SetBuilder {
     pub(crate) fn insert_key(&mut self, k: &[u8], p: u32) -> Result<(), SetError> {
         let (&tag, b) = k.split_first().ok_or(SetError::Full)?;
         let bad = || SetError::Unrecognized(String::from_utf8_lossy(k).into_owned());
-        fn push<K: Prefixed>(v: &mut Vec<(K, u32)>, b: &[u8], p: u32) -> Option<()> {
-            v.push((K::take(b)?, p));
+        fn push<K: Prefixed>(v: &mut Column<K>, b: &[u8], p: u32) -> Option<()> {
+            v.push(K::take(b)?, p);
             Some(())
         }
-        fn cidr<K: Prefixed>(v: &mut Vec<((u8, K), u32)>, b: &[u8], p: u32) -> Option<()> {
+        fn cidr<K: Prefixed>(v: &mut Column<(u8, K)>, b: &[u8], p: u32) -> Option<()> {
             let (&pfx, net) = b.split_first()?;
-            v.push(((pfx, K::take(net)?), p));
+            v.push((pfx, K::take(net)?), p);
             Some(())
         }
-        self.payloads_used |= p != NONE;
         match tag {
             5 => push(&mut self.md5, b, p),
             6 => push(&mut self.sha1, b, p),
@@ -684,11 +716,10 @@ impl SetBuilder {
 
     /// Freeze into an [`IndicatorSet`].
     pub fn build(self) -> IndicatorSet {
-        let wp = self.payloads_used;
         let mut strs = self.strs;
         strs.shrink();
-        let cidrs4 = Sorted::build(self.v4c, wp);
-        let cidrs6 = Sorted::build(self.v6c, wp);
+        let cidrs4 = self.v4c.into_sorted();
+        let cidrs6 = self.v6c.into_sorted();
         let mut p4: Vec<u8> = cidrs4.keys.iter().map(|k| k.0).collect();
         p4.dedup();
         p4.reverse();
@@ -697,12 +728,12 @@ impl SetBuilder {
         p6.reverse();
         IndicatorSet {
             opts: self.opts,
-            md5: Indexed::build(self.md5, wp),
-            sha1: Indexed::build(self.sha1, wp),
-            sha256: Indexed::build(self.sha256, wp),
-            sha512: Indexed::build(self.sha512, wp),
-            v4: Indexed::build(self.v4, wp),
-            v6: Indexed::build(self.v6, wp),
+            md5: Indexed::from_sorted(self.md5.into_sorted()),
+            sha1: Indexed::from_sorted(self.sha1.into_sorted()),
+            sha256: Indexed::from_sorted(self.sha256.into_sorted()),
+            sha512: Indexed::from_sorted(self.sha512.into_sorted()),
+            v4: Indexed::from_sorted(self.v4.into_sorted()),
+            v6: Indexed::from_sorted(self.v6.into_sorted()),
             v4c: Cidrs {
                 set: cidrs4,
                 prefixes: p4,
