@@ -431,16 +431,16 @@ impl LiveSet {
     }
 
     pub fn from_snapshot(b: &[u8]) -> Result<(LiveSet, Vec<u8>), SnapshotError> {
-        Self::from_base(IndicatorSet::from_snapshot(b)?)
+        IndicatorSet::from_snapshot(b).map(Self::from_base)
     }
 
     /// [`from_snapshot`](Self::from_snapshot) read in pieces (see
     /// [`IndicatorSet::read_snapshot`]).
     pub fn read_snapshot(len: usize, read: &mut dyn FnMut(usize, &mut [u8])) -> Result<(LiveSet, Vec<u8>), SnapshotError> {
-        Self::from_base(IndicatorSet::read_snapshot(len, read)?)
+        IndicatorSet::read_snapshot(len, read).map(Self::from_base)
     }
 
-    fn from_base((base, extra): (IndicatorSet, Vec<u8>)) -> Result<(LiveSet, Vec<u8>), SnapshotError> {
+    fn from_base((base, extra): (IndicatorSet, Vec<u8>)) -> (LiveSet, Vec<u8>) {
         let (p4, p6) = base.prefixes();
         let s = LiveSet {
             opts: base.options().clone(),
@@ -452,7 +452,7 @@ impl LiveSet {
             bulk: None,
             anchors: OnceCell::new(),
         };
-        Ok((s, extra))
+        (s, extra)
     }
 }
 
