@@ -341,7 +341,7 @@ impl LiveSet {
         }
         let anchors = self.anchors.get_or_init(|| {
             let mut a = Anchors::with_capacity(self.base.len() + self.delta.len());
-            self.base.for_each_key(&mut |k| a.add_key(k));
+            self.base.for_each_key(&mut |k, _| a.add_key(k));
             for i in 0..self.delta.len() {
                 if !matches!(self.delta.payload(i), TOMB | DEAD) {
                     a.add_key(self.delta.entry(i));

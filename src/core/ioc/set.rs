@@ -922,6 +922,24 @@ fn opt(p: u32) -> Option<u32> {
     (p != NONE).then_some(p)
 }
 
+/// The byte keys of one part, in order: `tag`, the prefix length of a range, the key;
+/// with each entry's payload (`payloads` empty: none).
+fn visit_part<K: Prefixed>(
+    tag: u8,
+    keys: impl Iterator<Item = (Option<u8>, K)>,
+    payloads: &[u32],
+    f: &mut dyn FnMut(&[u8], u32),
+) {
+    let mut k = Vec::with_capacity(K::SIZE + 2);
+    for (i, (pfx, key)) in keys.enumerate() {
+        k.clear();
+        k.push(tag);
+        k.extend(pfx);
+        key.put(&mut k);
+        f(&k, payloads.get(i).copied().unwrap_or(NONE));
+    }
+}
+
 impl IndicatorSet {
     /// Start building a set.
     pub fn builder(opts: SetOptions) -> SetBuilder {
@@ -1016,70 +1034,35 @@ impl IndicatorSet {
         (&self.v4c.prefixes, &self.v6c.prefixes)
     }
 
-    /// Call `f(key)` for every entry's byte key.
-    pub(crate) fn for_each_key(&self, f: &mut dyn FnMut(&[u8])) {
-        fn each<K: Prefixed>(tag: u8, keys: &[K], f: &mut dyn FnMut(&[u8])) {
-            let mut k = Vec::with_capacity(K::SIZE + 1);
-            for key in keys {
-                k.clear();
-                k.push(tag);
-                key.put(&mut k);
-                f(&k);
-            }
+    /// Call `f(key, payload)` for every entry's byte key (see [`TAG_CIDR4`]).
+    pub(crate) fn for_each_key(&self, f: &mut dyn FnMut(&[u8], u32)) {
+        fn sorted<K: Prefixed>(tag: u8, s: &Sorted<K>, f: &mut dyn FnMut(&[u8], u32)) {
+            visit_part(tag, s.keys.iter().map(|&k| (None, k)), &s.payloads, f);
         }
-        fn cidrs<K: Prefixed>(tag: u8, c: &Cidrs<K>, f: &mut dyn FnMut(&[u8])) {
-            let mut k = Vec::with_capacity(K::SIZE + 2);
-            for (pfx, net) in &c.set.keys {
-                k.clear();
-                k.extend_from_slice(&[tag, *pfx]);
-                net.put(&mut k);
-                f(&k);
-            }
+        fn cidrs<K: Prefixed>(tag: u8, c: &Cidrs<K>, f: &mut dyn FnMut(&[u8], u32)) {
+            visit_part(tag, c.set.keys.iter().map(|&(p, k)| (Some(p), k)), &c.set.payloads, f);
         }
-        each(5, &self.md5.sorted.keys, f);
-        each(6, &self.sha1.sorted.keys, f);
-        each(7, &self.sha256.sorted.keys, f);
-        each(8, &self.sha512.sorted.keys, f);
-        each(0, &self.v4.sorted.keys, f);
-        each(1, &self.v6.sorted.keys, f);
+        sorted(5, &self.md5.sorted, f);
+        sorted(6, &self.sha1.sorted, f);
+        sorted(7, &self.sha256.sorted, f);
+        sorted(8, &self.sha512.sorted, f);
+        sorted(0, &self.v4.sorted, f);
+        sorted(1, &self.v6.sorted, f);
         cidrs(TAG_CIDR4, &self.v4c, f);
         cidrs(TAG_CIDR6, &self.v6c, f);
         for i in 0..self.strs.len() {
-            f(self.strs.entry(i));
+            f(self.strs.entry(i), self.strs.payload(i));
         }
     }
 
     /// Consume the set, calling `f(key, payload)` for every entry; each part is freed
     /// once visited, so a merge holds little more than one copy of the data.
     pub(crate) fn drain_keys(self, f: &mut dyn FnMut(&[u8], u32)) {
-        fn each<K: Prefixed>(
-            tag: u8,
-            s: Sorted<K>,
-            cidr: Option<&[u8]>,
-            f: &mut dyn FnMut(&[u8], u32),
-        ) {
-            let mut k = Vec::with_capacity(K::SIZE + 2);
-            for (i, key) in s.keys.iter().enumerate() {
-                k.clear();
-                k.push(tag);
-                if let Some(c) = cidr {
-                    k.push(c[i]);
-                }
-                key.put(&mut k);
-                f(&k, s.payloads.get(i).copied().unwrap_or(NONE));
-            }
+        fn sorted<K: Prefixed>(tag: u8, s: Sorted<K>, f: &mut dyn FnMut(&[u8], u32)) {
+            visit_part(tag, s.keys.into_iter().map(|k| (None, k)), &s.payloads, f);
         }
         fn cidrs<K: Prefixed>(tag: u8, c: Cidrs<K>, f: &mut dyn FnMut(&[u8], u32)) {
-            let (pfx, nets): (Vec<u8>, Vec<K>) = c.set.keys.iter().copied().unzip();
-            each(
-                tag,
-                Sorted {
-                    keys: nets,
-                    payloads: c.set.payloads,
-                },
-                Some(&pfx),
-                f,
-            );
+            visit_part(tag, c.set.keys.into_iter().map(|(p, k)| (Some(p), k)), &c.set.payloads, f);
         }
         let IndicatorSet {
             md5,
@@ -1093,12 +1076,12 @@ impl IndicatorSet {
             strs,
             ..
         } = self;
-        each(5, md5.sorted, None, f);
-        each(6, sha1.sorted, None, f);
-        each(7, sha256.sorted, None, f);
-        each(8, sha512.sorted, None, f);
-        each(0, v4.sorted, None, f);
-        each(1, v6.sorted, None, f);
+        sorted(5, md5.sorted, f);
+        sorted(6, sha1.sorted, f);
+        sorted(7, sha256.sorted, f);
+        sorted(8, sha512.sorted, f);
+        sorted(0, v4.sorted, f);
+        sorted(1, v6.sorted, f);
         cidrs(TAG_CIDR4, v4c, f);
         cidrs(TAG_CIDR6, v6c, f);
         for i in 0..strs.len() {
