@@ -312,18 +312,37 @@ pub(crate) struct StrTable {
 
 #[inline]
 pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
-    // FxHash-style multiply/rotate over 8-byte words; good enough for open addressing.
+    let mut h = WordHash::new(b.len());
+    h.feed(b);
+    h.finish()
+}
+
+/// FxHash-style multiply/rotate over 8-byte words, then the last bytes one by one; good
+/// enough for open addressing and the snapshot checksum. Fed in pieces, every piece but
+/// the last must be a multiple of 8 bytes.
+struct WordHash(u64);
+
+impl WordHash {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = b.len() as u64;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+
+    fn new(len: usize) -> Self {
+        WordHash(len as u64)
     }
-    for &c in chunks.remainder() {
-        h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+
+    fn feed(&mut self, b: &[u8]) {
+        let mut words = b.chunks_exact(8);
+        for c in &mut words {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Self::K);
+        }
+        for &c in words.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ c as u64).wrapping_mul(Self::K);
+        }
     }
-    h ^ (h >> 29)
+
+    fn finish(self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
 }
 
 impl StrTable {
@@ -1260,25 +1279,17 @@ impl Reader<'_> {
 
 /// [`hash_bytes`] of `len` bytes read in pieces from `read` starting at `from`.
 fn hash_source(read: &mut dyn FnMut(usize, &mut [u8]), from: usize, len: usize) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = len as u64;
+    let mut h = WordHash::new(len);
     let mut buf = vec![0u8; CHUNK.min(len)];
     let mut off = 0;
     while off < len {
+        // CHUNK is a multiple of 8: only the last piece has a remainder
         let k = CHUNK.min(len - off);
         read(from + off, &mut buf[..k]);
-        let mut words = buf[..k].chunks_exact(8);
-        for c in &mut words {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        // CHUNK is a multiple of 8: only the last piece has a remainder
-        for &c in words.remainder() {
-            h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
-        }
+        h.feed(&buf[..k]);
         off += k;
     }
-    h ^ (h >> 29)
+    h.finish()
 }
 
 fn put_u32(out: &mut Vec<u8>, v: usize) {
