@@ -170,6 +170,11 @@ async function main() {
   const textOurs = evRate(() => lines.reduce((n, l) => n + set.matchText(l).length, 0));
   const textJs = evRate(() => lines.reduce((n, l) => { const o = []; jsMatchText(jsSet, l, o); return n + o.length; }, 0));
   const B = 1000;
+  const textBatch = evRate(() => {
+    let n = 0;
+    for (let i = 0; i < lines.length; i += B) for (const r of set.matchLines(lines.slice(i, i + B))) n += r.length;
+    return n;
+  });
   const objBatch = evRate(() => {
     let n = 0;
     for (let i = 0; i < events.length; i += B) for (const r of set.matchObjects(events.slice(i, i + B))) n += r.length;
@@ -181,7 +186,7 @@ async function main() {
     indicators: values.length, size: set.size, buildMs, toBytesMs, snapshotBytes: bytes.length,
     memory: { js, ours, loaded },
     has: { ours: hasOurs, js: hasJs },
-    matchText: { ours: textOurs, js: textJs },
+    matchText: { ours: textOurs, batch: textBatch, js: textJs },
     matchObject: { batch: objBatch, single: objOne, js: objJs },
   };
 }

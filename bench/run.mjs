@@ -130,7 +130,8 @@ for (const [name, f] of [["group-ib", groupibRows], ["ioc", iocRows]]) {
   rows.push({ row: "IndicatorSet memory vs JS Set (fromBytes)", ratio: per(m.loaded) / per(m.js), detail: `${per(m.loaded).toFixed(1)} B/indicator, load ${m.loaded.ms.toFixed(0)} ms, snapshot ${(d.snapshotBytes / d.size).toFixed(1)} B/indicator (lower is better)` });
   const r = (k, a, b, what) => rows.push({ row: `IndicatorSet ${k}`, ratio: a.perSec / b.perSec, detail: `${a.perSec.toFixed(0)} vs ${b.perSec.toFixed(0)} ${what}` });
   r("has() vs Set.has", d.has.ours, d.has.js, "calls/s");
-  r("matchText vs regex+Set", d.matchText.ours, d.matchText.js, "events/s");
+  r("matchText vs regex+Set", d.matchText.ours, d.matchText.js, "events/s (one call per line)");
+  r("matchLines vs regex+Set", d.matchText.batch, d.matchText.js, "events/s (batches of 1000 lines)");
   r("matchObjects vs walk+regex+Set", d.matchObject.batch, d.matchObject.js, "events/s (batches of 1000)");
 }
 

@@ -17,6 +17,10 @@ use crate::core::ioc::{LiveSet, SetMatch, SetOptions};
 extern "C" {
     #[wasm_bindgen(js_name = emptyArrays)]
     fn empty_arrays(n: u32) -> Array;
+    #[wasm_bindgen(js_name = jsonBytes, catch)]
+    fn json_bytes(v: &JsValue) -> std::result::Result<Option<Uint8Array>, JsValue>;
+    #[wasm_bindgen(js_name = joinLines)]
+    fn join_lines(lines: &Array) -> Option<Uint8Array>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -134,14 +138,25 @@ impl JsIndicatorSet {
         set(o, "meta", &self.meta(m.payload));
     }
 
+    fn text_hit(&self, m: &SetMatch) -> Object {
+        let o = Object::new();
+        self.hit(m, &o);
+        set(&o, "raw", &JsValue::from_str(&m.ioc.raw));
+        set(&o, "start", &JsValue::from(m.ioc.start16 as u32));
+        set(&o, "end", &JsValue::from(m.ioc.end16 as u32));
+        o
+    }
+
     fn match_json(&self, v: &JsValue, options: &JsValue, batch: Option<u32>) -> Result<Array> {
         let opts = extract_options(options)?;
-        let text = JSON::stringify(v).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
+        // UTF-8 by TextEncoder: one native copy (a JS string is copied in char by char)
+        let bytes = json_bytes(v).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
         let out = match batch {
             Some(n) => empty_arrays(n),
             None => Array::new(),
         };
-        let Some(text) = text.as_string() else { return Ok(out) };
+        let Some(bytes) = bytes else { return Ok(out) };
+        let text = String::from_utf8(bytes.to_vec()).map_err(|_| Error::validation("events", "must be JSON-serialisable"))?;
         self.set.match_json(&text, batch.is_some(), &opts, &mut |ev, path, m| {
             let o = Object::new();
             set(&o, "path", &JsValue::from_str(path));
@@ -325,12 +340,37 @@ impl JsIndicatorSet {
             let opts = extract_options(&options.unwrap_or(JsValue::UNDEFINED))?;
             let out = Array::new();
             for m in self.set.match_text(&text, &opts) {
-                let o = Object::new();
-                self.hit(&m, &o);
-                set(&o, "raw", &JsValue::from_str(&m.ioc.raw));
-                set(&o, "start", &JsValue::from(m.ioc.start16 as u32));
-                set(&o, "end", &JsValue::from(m.ioc.end16 as u32));
-                out.push(&o);
+                out.push(&self.text_hit(&m));
+            }
+            Ok(out.into())
+        })())
+    }
+
+    /// `matchText` over a batch of lines in one call: one result array per line, offsets
+    /// relative to the line. Each line is a text of its own (no context from its neighbours).
+    #[wasm_bindgen(js_name = matchLines, unchecked_return_type = "IndicatorTextMatch[][]")]
+    pub fn match_lines(&self, #[wasm_bindgen(unchecked_param_type = "string[]")] lines: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: Option<JsValue>) -> std::result::Result<JsValue, JsValue> {
+        js((|| {
+            let lines = array_arg(&lines, "lines")?;
+            let opts = extract_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let out = empty_arrays(lines.length());
+            let push = |i: usize, m: SetMatch| {
+                if let Ok(a) = out.get(i as u32).dyn_into::<Array>() {
+                    a.push(&self.text_hit(&m));
+                }
+            };
+            if let Some(utf8) = join_lines(&lines) {
+                // one copy into wasm for the whole batch
+                let text = String::from_utf8(utf8.to_vec()).map_err(|_| Error::validation("lines", "must be strings"))?;
+                self.set.match_lines(&text, &opts, &mut |i, m| push(i, m));
+            } else {
+                // a line with a "\n" of its own (or not a string): one at a time
+                for (i, line) in lines.iter().enumerate() {
+                    let line = string_arg(&line, &format!("lines[{i}]"))?;
+                    for m in self.set.match_text(&line, &opts) {
+                        push(i, m);
+                    }
+                }
             }
             Ok(out.into())
         })())

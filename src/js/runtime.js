@@ -229,6 +229,26 @@ export function safeIntText(v) {
 }
 
 /** `n` empty arrays in one array (one boundary call instead of 2n for a batch result). */
+let utf8;
+
+/** `JSON.stringify(v)` as UTF-8 bytes (undefined for undefined); throws on cycles / BigInt. */
+export function jsonBytes(v) {
+  const s = JSON.stringify(v);
+  if (s === undefined) return undefined;
+  utf8 ??= new TextEncoder();
+  return utf8.encode(s);
+}
+
+/**
+ * `lines` joined by "\n" as UTF-8 (TextEncoder: one native copy, where passing a string
+ * copies it char by char), or undefined if an entry is not a string or holds a "\n".
+ */
+export function joinLines(lines) {
+  for (const l of lines) if (typeof l !== "string" || l.includes("\n")) return undefined;
+  utf8 ??= new TextEncoder();
+  return utf8.encode(lines.join("\n"));
+}
+
 export function emptyArrays(n) {
   return Array.from({ length: n }, () => []);
 }

@@ -19,6 +19,7 @@
 //! `LiveSet::tests::prefilter_never_hides_a_hit` checks the rule against every IOC of
 //! the peer conformance inputs and the ESET reports.
 
+use super::refang::{is_trigger, replacement_starts};
 use super::set::{TAG_CIDR4, TAG_CIDR6};
 use super::IocKind;
 
@@ -81,10 +82,10 @@ pub(crate) struct Anchors {
     lines: Vec<Line>,
     /// Some anchor is 8 bytes (a prefix of a longer value).
     long: bool,
-    /// Bytes (case-folded) that occur in 8-byte anchors: a window with any other byte
+    /// Bytes (either case) that occur in 8-byte anchors: a window with any other byte
     /// (a quote, a space, `/`...) cannot match one, and costs no Bloom probe (a cache
     /// miss on a big set).
-    long_bytes: [u64; 4],
+    long_bytes: ByteFlags,
     /// Bit `l` set: some anchor is `l` < 8 bytes long (a whole short value).
     short_lens: u8,
     /// The short anchors themselves, exact (`window | len << 56`): a Bloom false
@@ -182,11 +183,25 @@ fn quad_hash(a: u64, b: u64, l: usize) -> u64 {
     hash(a ^ b.rotate_left(23).wrapping_mul(0xD6E8_FEB8_6659_FD93), 16 + l)
 }
 
-static ALNUM: [bool; 256] = {
-    let mut t = [false; 256];
+const ALNUM: u8 = 1;
+const DIGIT_OR_DOT: u8 = 2;
+const REFANG_TRIGGER: u8 = 4;
+
+/// What the scan needs to know of each byte.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
-        t[i] = (i as u8).is_ascii_alphanumeric();
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] |= ALNUM;
+        }
+        if c.is_ascii_digit() || c == b'.' {
+            t[i] |= DIGIT_OR_DOT;
+        }
+        if is_trigger(c) {
+            t[i] |= REFANG_TRIGGER;
+        }
         i += 1;
     }
     t
@@ -194,7 +209,17 @@ static ALNUM: [bool; 256] = {
 
 #[inline(always)]
 fn is_alnum(c: u8) -> bool {
-    ALNUM[usize::from(c)]
+    CLASS[usize::from(c)] & ALNUM != 0
+}
+
+/// A flag per byte value.
+#[derive(Debug, Clone)]
+struct ByteFlags([bool; 256]);
+
+impl Default for ByteFlags {
+    fn default() -> Self {
+        ByteFlags([false; 256])
+    }
 }
 
 /// Load up to 8 bytes at `p` (zero-padded past the end), case-folded.
@@ -270,12 +295,6 @@ impl Anchors {
         true
     }
 
-    /// Every byte of the window occurs in some 8-byte anchor.
-    #[inline(always)]
-    fn long_bytes_only(&self, w: u64) -> bool {
-        w.to_le_bytes().iter().all(|&c| self.long_bytes[usize::from(c >> 6)] & (1 << (c & 63)) != 0)
-    }
-
     fn add_anchor(&mut self, a: &[u8]) {
         let a = &a[..a.len().min(MAX)];
         if !a.is_ascii() {
@@ -293,7 +312,8 @@ impl Anchors {
             self.insert(hash(w, MAX));
             self.long = true;
             for c in w.to_le_bytes() {
-                self.long_bytes[usize::from(c >> 6)] |= 1 << (c & 63);
+                self.long_bytes.0[usize::from(c)] = true;
+                self.long_bytes.0[usize::from(c.to_ascii_uppercase())] = true;
             }
         } else {
             self.short_lens |= 1 << a.len();
@@ -383,10 +403,10 @@ impl Anchors {
         }
     }
 
-    /// `false` when `text` (as extraction sees it, before refanging) cannot hold any
-    /// entry's anchor at a word start. The caller still checks that refanging would
-    /// not change the text.
-    pub(crate) fn may_match(&self, text: &str) -> bool {
+    /// `false` when `text` cannot match: no entry's anchor at a word start (as
+    /// extraction sees the text before refanging) and, with `refang`, nothing that
+    /// refanging would change (checked in the same pass).
+    pub(crate) fn may_match(&self, text: &str, refang: bool) -> bool {
         if self.always || !text.is_ascii() {
             return true;
         }
@@ -394,36 +414,49 @@ impl Anchors {
         if self.colon && t.contains(&b':') {
             return true;
         }
-        if !self.long && self.short_lens == 0 && !self.v4 {
+        let anchored = self.long || self.short_lens != 0 || self.v4;
+        if !anchored && !refang {
             return false;
         }
-        let mut prev_alnum = false;
-        for (p, &c) in t.iter().enumerate() {
-            let alnum = ALNUM[usize::from(c)];
+        // Backwards, so that at each word start the length of the run of bytes an 8-byte
+        // anchor or a dotted quad could be made of is already known: most word starts
+        // (`"ts"`, `GET`, `2025-01-01T`) need no window and no probe.
+        let (mut long_run, mut quad_run) = (0usize, 0usize);
+        for p in (0..t.len()).rev() {
+            let c = t[p];
+            let k = CLASS[usize::from(c)];
+            long_run = if self.long_bytes.0[usize::from(c)] { long_run + 1 } else { 0 };
+            quad_run = if k & DIGIT_OR_DOT != 0 { quad_run + 1 } else { 0 };
+            if refang && k & REFANG_TRIGGER != 0 && replacement_starts(t, p) {
+                return true;
+            }
             // word starts, the byte after `%xx` (extraction strips a percent-encoded
             // prefix such as `%2F`), and any non-alphanumeric byte if an anchor starts so
-            let start = if alnum { !prev_alnum || (p >= 3 && t[p - 3] == b'%') } else { self.odd_start };
-            prev_alnum = alnum;
-            if !start {
+            let start = if k & ALNUM != 0 {
+                p == 0 || CLASS[usize::from(t[p - 1])] & ALNUM == 0 || (p >= 3 && t[p - 3] == b'%')
+            } else {
+                self.odd_start
+            };
+            if !start || !anchored {
                 continue;
             }
-            if self.v4 && t[p].is_ascii_digit() {
+            if self.v4 && quad_run >= 7 && c.is_ascii_digit() {
                 if let Some((x, y, l)) = dotted_quad(t, p) {
                     if self.contains(quad_hash(x, y, l)) {
                         return true;
                     }
                 }
             }
-            let w = window(t, p);
-            let left = t.len() - p;
-            if self.long && left >= MAX && self.long_bytes_only(w) && self.contains(hash(w, MAX)) {
+            if self.long && long_run >= MAX && self.contains(hash(window(t, p), MAX)) {
                 return true;
             }
             if self.short_lens != 0 {
+                let w = window(t, p);
                 let g = two(w);
                 if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
                     continue;
                 }
+                let left = t.len() - p;
                 let mut ls = self.short_lens;
                 while ls != 0 {
                     let l = ls.trailing_zeros() as usize;
@@ -457,12 +490,15 @@ mod tests {
         let mut key = vec![IocKind::Domain as u8];
         key.extend_from_slice(b"evil.example.com");
         a.add_key(&key);
-        assert!(a.may_match("GET https://EVIL.example.com/x"));
-        assert!(a.may_match("sub.evil.example.com"));
-        assert!(!a.may_match("notevil.example.com and good.example.org"));
-        assert!(!a.may_match(""));
+        assert!(a.may_match("GET https://EVIL.example.com/x", false));
+        assert!(a.may_match("sub.evil.example.com", false));
+        assert!(!a.may_match("notevil.example.com and good.example.org", false));
+        assert!(!a.may_match("", false));
+        // text that refanging changes may match, whatever its anchors
+        assert!(a.may_match("unrelated[.]org", true) && !a.may_match("unrelated[.]org", false));
+        assert!(a.may_match("hxxp://x", true) && !a.may_match("{\"k\": \"v. w\"}", true));
         // non-ASCII text always takes the full path
-        assert!(a.may_match("café"));
+        assert!(a.may_match("café", false));
     }
 
     #[test]
@@ -480,7 +516,7 @@ mod tests {
         let mut key = vec![IocKind::Ipv6 as u8];
         key.extend_from_slice(&[0u8; 16]);
         a.add_key(&key);
-        assert!(a.may_match("at 2001:db8::1"));
-        assert!(!a.may_match("no colon here"));
+        assert!(a.may_match("at 2001:db8::1", false));
+        assert!(!a.may_match("no colon here", false));
     }
 }

@@ -155,158 +155,142 @@ fn bracket_token(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
 
 /// Refang `s`, recording each replacement.
 pub fn refang_map(s: &str) -> Refanged {
-    refang_scan(s, false)
+    refang_scan(s)
 }
 
 /// Whether refanging would change `s` (stops at the first replacement, allocates
-/// nothing when there is none).
+/// nothing).
 pub fn would_refang(s: &str) -> bool {
-    !refang_scan(s, true).pieces.is_empty()
+    let b = s.as_bytes();
+    (0..b.len()).any(|i| replacement_starts(b, i))
 }
 
-/// With `probe`, returns at the first replacement (one piece, no text).
-fn refang_scan(s: &str, probe: bool) -> Refanged {
+/// A replacement starts at `i` of a text scanned from its beginning with nothing
+/// replaced before `i` (what `would_refang` asks of every position).
+#[inline(always)]
+pub(crate) fn replacement_starts(b: &[u8], i: usize) -> bool {
+    is_trigger(b[i]) && worth_a_look(b, i) && replacement_at(b, i, 0).is_some()
+}
+
+fn refang_scan(s: &str) -> Refanged {
     let b = s.as_bytes();
     let n = b.len();
     let mut out = String::new();
     let mut pieces: Vec<Piece> = Vec::new();
     let mut copy_from = 0usize;
     let mut i = 0usize;
-    // Emit a replacement for input [from, to).
-    macro_rules! emit {
-        ($from:expr, $to:expr, $rep:expr) => {{
-            let from: usize = $from;
-            let to: usize = $to;
-            if probe {
-                let piece = Piece { out: from, out_len: $rep.len(), inp: from, inp_len: to - from };
-                return Refanged { text: String::new(), pieces: vec![piece] };
-            }
-            if out.capacity() == 0 {
-                out.reserve(n);
-            }
-            out.push_str(&s[copy_from..from]);
-            pieces.push(Piece {
-                out: out.len(),
-                out_len: $rep.len(),
-                inp: from,
-                inp_len: to - from,
-            });
-            out.push_str($rep);
-            copy_from = to;
-            i = to;
-            continue;
-        }};
-    }
     while i < n {
-        let c = b[i];
-        if !TRIGGER[c as usize] {
+        let hit = if is_trigger(b[i]) && worth_a_look(b, i) { replacement_at(b, i, copy_from) } else { None };
+        let Some((from, to, rep)) = hit else {
             i += 1;
             continue;
+        };
+        if out.capacity() == 0 {
+            out.reserve(n);
         }
-        // a defanged scheme word right before `:` or a bracketed `:` (`hxxp:`, `h**ps[:]`)
-        if matches!(c, b':' | b'[' | b'(' | b'{') {
-            if let Some((ws, rep)) = scheme_before(b, i, copy_from) {
-                emit!(ws, i, rep);
-            }
-        }
-        match c {
-            b'[' | b'(' | b'{' | b'\\' => {
-                // only at the first bracket of a run: `[[[.]]` must not match as `[[.]]`
-                let run_start = i == 0 || !is_open(b[i - 1]);
-                if let Some((end, rep)) = if run_start { bracket_token(b, i) } else { None } {
-                    // spaced form: `word [.] word`
-                    let mut from = i;
-                    let mut to = end;
-                    let mut k = i;
-                    while k > copy_from && b[k - 1] == b' ' && i - k < 3 {
-                        k -= 1;
-                    }
-                    let mut m = end;
-                    while m < n && b[m] == b' ' && m - end < 3 {
-                        m += 1;
-                    }
-                    let left_ok = k > 0 && k < i && is_wordish(b[k - 1]);
-                    let right_ok = m > end && m < n && is_wordish(b[m]);
-                    if rep != "/" && left_ok && right_ok {
-                        from = k;
-                        to = m;
-                    }
-                    emit!(from, to, rep);
-                }
-                // `\.` inside a word
-                if c == b'\\'
-                    && b.get(i + 1) == Some(&b'.')
-                    && i > 0
-                    && is_wordish(b[i - 1])
-                    && b.get(i + 2).is_some_and(|&x| is_wordish(x))
-                {
-                    emit!(i, i + 2, ".");
-                }
-            }
-            b'.' => {
-                // a dot cluttered with brackets inside a word: `example[.com`, `1.)1`,
-                // `10.10.10.]]]10`, `10(((.]]]]10`
-                let mut k = i;
-                while k > copy_from && is_open(b[k - 1]) && i - k < 4 {
-                    k -= 1;
-                }
-                let mut m = i + 1;
-                while m < n && is_close(b[m]) && m - i <= 4 {
-                    m += 1;
-                }
-                if (k < i || m > i + 1)
-                    && k > 0
-                    && is_wordish(b[k - 1])
-                    && m < n
-                    && is_wordish(b[m])
-                {
-                    emit!(k, m, ".");
-                }
-            }
-            // spaced dot `2.2.2 . 2`
-            b' ' if b.get(i + 1) == Some(&b'.')
-                && b.get(i + 2) == Some(&b' ')
-                && i > 0
-                && is_wordish(b[i - 1])
-                && b.get(i + 3).is_some_and(|&x| is_wordish(x)) =>
-            {
-                emit!(i, i + 3, ".");
-            }
-            // `http:\\host`
-            b':' if b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\\') => {
-                let mut k = i;
-                while k > 0 && b[k - 1].is_ascii_alphabetic() {
-                    k -= 1;
-                }
-                if (3..=6).contains(&(i - k)) {
-                    emit!(i, i + 3, "://");
-                }
-            }
-            _ => {}
-        }
-        i += 1;
+        out.push_str(&s[copy_from..from]);
+        pieces.push(Piece {
+            out: out.len(),
+            out_len: rep.len(),
+            inp: from,
+            inp_len: to - from,
+        });
+        out.push_str(rep);
+        copy_from = to;
+        i = to;
     }
     if pieces.is_empty() {
-        return Refanged {
-            text: if probe { String::new() } else { s.to_string() },
-            pieces,
-        };
+        return Refanged { text: s.to_string(), pieces };
     }
     out.push_str(&s[copy_from..]);
     Refanged { text: out, pieces }
 }
 
-/// Bytes at which a replacement can start.
-static TRIGGER: [bool; 256] = {
-    let mut t = [false; 256];
-    let trig = b"[({\\. :";
-    let mut i = 0;
-    while i < trig.len() {
-        t[trig[i] as usize] = true;
-        i += 1;
+/// The replacement (input range and text) starting at trigger byte `i`, never reaching
+/// back before `copy_from` (the end of the previous one).
+fn replacement_at(b: &[u8], i: usize, copy_from: usize) -> Option<(usize, usize, &'static str)> {
+    let n = b.len();
+    let c = b[i];
+    // a defanged scheme word right before `:` or a bracketed `:` (`hxxp:`, `h**ps[:]`)
+    if matches!(c, b':' | b'[' | b'(' | b'{') {
+        if let Some((ws, rep)) = scheme_before(b, i, copy_from) {
+            return Some((ws, i, rep));
+        }
     }
-    t
-};
+    match c {
+        b'[' | b'(' | b'{' | b'\\' => {
+            // only at the first bracket of a run: `[[[.]]` must not match as `[[.]]`
+            let run_start = i == 0 || !is_open(b[i - 1]);
+            if let Some((end, rep)) = if run_start { bracket_token(b, i) } else { None } {
+                // spaced form: `word [.] word`
+                let mut k = i;
+                while k > copy_from && b[k - 1] == b' ' && i - k < 3 {
+                    k -= 1;
+                }
+                let mut m = end;
+                while m < n && b[m] == b' ' && m - end < 3 {
+                    m += 1;
+                }
+                let left_ok = k > 0 && k < i && is_wordish(b[k - 1]);
+                let right_ok = m > end && m < n && is_wordish(b[m]);
+                return Some(if rep != "/" && left_ok && right_ok { (k, m, rep) } else { (i, end, rep) });
+            }
+            // `\.` inside a word
+            if c == b'\\' && b.get(i + 1) == Some(&b'.') && i > 0 && is_wordish(b[i - 1]) && b.get(i + 2).is_some_and(|&x| is_wordish(x)) {
+                return Some((i, i + 2, "."));
+            }
+            None
+        }
+        b'.' => {
+            // a dot cluttered with brackets inside a word: `example[.com`, `1.)1`,
+            // `10.10.10.]]]10`, `10(((.]]]]10`
+            let mut k = i;
+            while k > copy_from && is_open(b[k - 1]) && i - k < 4 {
+                k -= 1;
+            }
+            let mut m = i + 1;
+            while m < n && is_close(b[m]) && m - i <= 4 {
+                m += 1;
+            }
+            ((k < i || m > i + 1) && k > 0 && is_wordish(b[k - 1]) && m < n && is_wordish(b[m])).then_some((k, m, "."))
+        }
+        // spaced dot `2.2.2 . 2`
+        b' ' => (b.get(i + 1) == Some(&b'.')
+            && b.get(i + 2) == Some(&b' ')
+            && i > 0
+            && is_wordish(b[i - 1])
+            && b.get(i + 3).is_some_and(|&x| is_wordish(x)))
+        .then_some((i, i + 3, ".")),
+        // `http:\\host`
+        b':' if b.get(i + 1) == Some(&b'\\') && b.get(i + 2) == Some(&b'\\') => {
+            let mut k = i;
+            while k > 0 && b[k - 1].is_ascii_alphabetic() {
+                k -= 1;
+            }
+            (3..=6).contains(&(i - k)).then_some((i, i + 3, "://"))
+        }
+        _ => None,
+    }
+}
+
+/// A cheap necessary condition for a replacement at trigger byte `i`: most `.`, ` ` and
+/// `:` in text (`a.b`, `a b`, `"k":`) start none, and skip the checks below.
+#[inline(always)]
+fn worth_a_look(b: &[u8], i: usize) -> bool {
+    let prev = if i > 0 { b[i - 1] } else { 0 };
+    let next = b.get(i + 1).copied().unwrap_or(0);
+    match b[i] {
+        b'.' => is_open(prev) || is_close(next),
+        b' ' => next == b'.',
+        b':' => prev.is_ascii_alphabetic() || prev == b'*' || next == b'\\',
+        _ => true,
+    }
+}
+
+/// Bytes at which a replacement can start.
+pub(crate) const fn is_trigger(c: u8) -> bool {
+    matches!(c, b'[' | b'(' | b'{' | b'\\' | b'.' | b' ' | b':')
+}
 
 /// The defanged scheme word ending at `i` (not reaching before `min`).
 fn scheme_before(b: &[u8], i: usize, min: usize) -> Option<(usize, &'static str)> {

@@ -118,6 +118,34 @@ export function register(test) {
     assert.throws(() => s.matchObjects("x"), lib.ValidationError);
   });
 
+  test("IndicatorSet: matchLines is matchText line by line", ({ lib }) => {
+    const s = new lib.IndicatorSet({ subdomains: true });
+    s.add("evil.com", "m1");
+    s.add(SHA, "m2");
+    s.add("10.9.8.7");
+    const lines = [
+      "GET https://cdn.evil.com/x 200",
+      "",
+      "nothing to see here",
+      `dropped ${SHA.toUpperCase()} from 10[.]9[.]8[.]7`,
+      "é unicode before api.evil.com",
+    ];
+    const batch = s.matchLines(lines);
+    assert.equal(batch.length, lines.length);
+    assert.deepEqual(batch, lines.map((l) => s.matchText(l)));
+    assert.deepEqual(batch[0].map((m) => [m.entry, m.meta, lines[0].slice(m.start, m.end)]), [["evil.com", "m1", "cdn.evil.com"]]);
+    assert.equal(batch[3].length, 2);
+    assert.equal(batch[4][0].start, "é unicode before ".length);
+    // a line holding its own newline is still one line
+    const multi = s.matchLines(["a\nevil.com", "x"]);
+    assert.deepEqual(multi, [s.matchText("a\nevil.com"), []]);
+    assert.deepEqual(s.matchLines([]), []);
+    assert.deepEqual(s.matchLines(["evil.com"], { types: ["ipv4"] }), [[]]);
+    const e = assert.throws(() => s.matchLines(["ok", 3]), lib.ValidationError);
+    assert.equal(e.field, "lines[1]");
+    assert.throws(() => s.matchLines("evil.com"), lib.ValidationError);
+  });
+
   test("IndicatorSet: snapshot roundtrip, corrupt bytes are a ValidationError", ({ lib }) => {
     const s = new lib.IndicatorSet({ subdomains: true });
     s.addMany([{ value: "evil.com", meta: { tags: ["c2"] } }, SHA, "2001:db8::/32", { value: "a@b.org", meta: 3 }]);
