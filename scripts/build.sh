@@ -10,6 +10,6 @@ wasm-bindgen --target web --out-dir pkg/dist --out-name cti_edge \
   target/wasm32-unknown-unknown/release/cti_edge.wasm
 node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals --enable-simd \
   pkg/dist/cti_edge_bg.wasm -o pkg/dist/cti_edge_bg.wasm
 node scripts/assemble.mjs

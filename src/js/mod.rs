@@ -61,6 +61,16 @@ extern "C" {
     fn make_error(class_name: &str, message: &str, props: &JsValue) -> JsValue;
 }
 
+/// Internal: compares the wasm SIMD text classifier with its scalar twin; the number of
+/// blocks compared (0: built without SIMD), or throws the first mismatch. For the tests.
+#[wasm_bindgen(js_name = __simdSelfCheck, skip_typescript)]
+pub fn simd_self_check() -> Result<u32, JsValue> {
+    match crate::core::ioc::anchors::simd_self_check() {
+        (n, None) => Ok(n as u32),
+        (_, Some(e)) => Err(js_sys::Error::new(&e).into()),
+    }
+}
+
 /// The package version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -170,6 +170,7 @@ export function indicatorSetUsage(events: unknown[], stix: object[]): number {
   const m: IndicatorMatch | null = set.match("x.evil.com");
   const hits = set.matchText("see evil[.]com", { types: ["domain"] }).map((h) => `${h.start}-${h.end} ${h.raw} ${h.entry}`);
   const perEvent: IndicatorObjectMatch[][] = set.matchObjects(events);
+  const perLine: number[] = set.matchLines(["GET http://evil.com/", "ok"]).map((l) => l.length);
   const paths: string[] = set.matchObject({ a: 1 }).map((h) => h.path);
   const copy = IndicatorSet.fromBytes(set.toBytes());
   set.remove("evil.com");

@@ -85,7 +85,7 @@ pub(crate) struct Anchors {
     /// Bytes (either case) that occur in 8-byte anchors: a window with any other byte
     /// (a quote, a space, `/`...) cannot match one, and costs no Bloom probe (a cache
     /// miss on a big set).
-    long_bytes: ByteFlags,
+    long_bytes: LongBytes,
     /// Bit `l` set: some anchor is `l` < 8 bytes long (a whole short value).
     short_lens: u8,
     /// The short anchors themselves, exact (`window | len << 56`): a Bloom false
@@ -186,6 +186,7 @@ fn quad_hash(a: u64, b: u64, l: usize) -> u64 {
 const ALNUM: u8 = 1;
 const DIGIT_OR_DOT: u8 = 2;
 const REFANG_TRIGGER: u8 = 4;
+const PERCENT: u8 = 8;
 
 /// What the scan needs to know of each byte.
 static CLASS: [u8; 256] = {
@@ -202,6 +203,9 @@ static CLASS: [u8; 256] = {
         if is_trigger(c) {
             t[i] |= REFANG_TRIGGER;
         }
+        if c == b'%' {
+            t[i] |= PERCENT;
+        }
         i += 1;
     }
     t
@@ -212,14 +216,58 @@ fn is_alnum(c: u8) -> bool {
     CLASS[usize::from(c)] & ALNUM != 0
 }
 
-/// A flag per byte value.
+/// The bytes of 8-byte anchors, as a flag per byte and as a nibble table for the SIMD
+/// scan: byte `c` (ASCII) is in the set iff bit `c >> 4` of `nibbles[c & 15]` is set.
 #[derive(Debug, Clone)]
-struct ByteFlags([bool; 256]);
+struct LongBytes {
+    flags: [bool; 256],
+    nibbles: [u8; 16],
+}
 
-impl Default for ByteFlags {
+impl Default for LongBytes {
     fn default() -> Self {
-        ByteFlags([false; 256])
+        LongBytes { flags: [false; 256], nibbles: [0; 16] }
     }
+}
+
+impl LongBytes {
+    fn add(&mut self, c: u8) {
+        if c.is_ascii() {
+            self.flags[usize::from(c)] = true;
+            self.nibbles[usize::from(c & 15)] |= 1 << (c >> 4);
+        }
+    }
+}
+
+/// Bit masks (bit `i` = byte `i`) of one 64-byte block of text: what the scan needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Masks {
+    alnum: u64,
+    digit_or_dot: u64,
+    long: u64,
+    trigger: u64,
+    percent: u64,
+}
+
+const BLOCK: usize = 64;
+
+/// Bytes `i..i + 8` of a block as a little-endian word.
+#[inline(always)]
+#[allow(dead_code)] // only the SIMD path uses it
+fn le_word(block: &[u8; BLOCK], i: usize) -> i64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&block[i..i + 8]);
+    i64::from_le_bytes(w)
+}
+
+/// Bits `i` of `a` (continued by `b`) where `k` set bits start.
+#[inline(always)]
+fn runs_of(a: u64, b: u64, k: u32) -> u64 {
+    let mut r = a;
+    for j in 1..k {
+        r &= a >> j | b << (64 - j);
+    }
+    r
 }
 
 /// Load up to 8 bytes at `p` (zero-padded past the end), case-folded.
@@ -312,8 +360,8 @@ impl Anchors {
             self.insert(hash(w, MAX));
             self.long = true;
             for c in w.to_le_bytes() {
-                self.long_bytes.0[usize::from(c)] = true;
-                self.long_bytes.0[usize::from(c.to_ascii_uppercase())] = true;
+                self.long_bytes.add(c);
+                self.long_bytes.add(c.to_ascii_uppercase());
             }
         } else {
             self.short_lens |= 1 << a.len();
@@ -403,9 +451,76 @@ impl Anchors {
         }
     }
 
+    /// The masks of a block (zero bytes past the text's end).
+    #[inline(always)]
+    pub(crate) fn masks(&self, block: &[u8; BLOCK]) -> Masks {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            self.masks_simd(block)
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            self.masks_scalar(block)
+        }
+    }
+
+    pub(crate) fn masks_scalar(&self, block: &[u8; BLOCK]) -> Masks {
+        let mut m = Masks::default();
+        for (i, &c) in block.iter().enumerate() {
+            let k = CLASS[usize::from(c)];
+            let bit = |flag: u8| u64::from(k & flag != 0) << i;
+            m.alnum |= bit(ALNUM);
+            m.digit_or_dot |= bit(DIGIT_OR_DOT);
+            m.trigger |= bit(REFANG_TRIGGER);
+            m.percent |= bit(PERCENT);
+            m.long |= u64::from(self.long_bytes.flags[usize::from(c)]) << i;
+        }
+        m
+    }
+
+    /// `masks_scalar`, 16 bytes per step (wasm SIMD128; the JS self-check compares both).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub(crate) fn masks_simd(&self, block: &[u8; BLOCK]) -> Masks {
+        use core::arch::wasm32::*;
+        let splat = u8x16_splat;
+        let nibbles = u8x16(
+            self.long_bytes.nibbles[0], self.long_bytes.nibbles[1], self.long_bytes.nibbles[2], self.long_bytes.nibbles[3],
+            self.long_bytes.nibbles[4], self.long_bytes.nibbles[5], self.long_bytes.nibbles[6], self.long_bytes.nibbles[7],
+            self.long_bytes.nibbles[8], self.long_bytes.nibbles[9], self.long_bytes.nibbles[10], self.long_bytes.nibbles[11],
+            self.long_bytes.nibbles[12], self.long_bytes.nibbles[13], self.long_bytes.nibbles[14], self.long_bytes.nibbles[15],
+        );
+        let high_bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0);
+        let mut m = Masks::default();
+        for q in 0..BLOCK / 16 {
+            let v = i64x2(le_word(block, 16 * q), le_word(block, 16 * q + 8));
+            let digit = v128_and(u8x16_ge(v, splat(b'0')), u8x16_le(v, splat(b'9')));
+            let folded = v128_or(v, splat(0x20));
+            let letter = v128_and(u8x16_ge(folded, splat(b'a')), u8x16_le(folded, splat(b'z')));
+            let dot = u8x16_eq(v, splat(b'.'));
+            // `[` and `{` differ by 0x20 only; `(`, ` `, `\`, `.`, `:` compared as they are
+            let trigger = v128_or(
+                v128_or(u8x16_eq(folded, splat(b'{')), u8x16_eq(v, splat(b'('))),
+                v128_or(v128_or(u8x16_eq(v, splat(b'\\')), dot), v128_or(u8x16_eq(v, splat(b' ')), u8x16_eq(v, splat(b':')))),
+            );
+            let long = v128_and(i8x16_swizzle(nibbles, v128_and(v, splat(15))), i8x16_swizzle(high_bit, u8x16_shr(v, 4)));
+            let at = 16 * q;
+            m.alnum |= u64::from(u8x16_bitmask(v128_or(digit, letter))) << at;
+            m.digit_or_dot |= u64::from(u8x16_bitmask(v128_or(digit, dot))) << at;
+            m.trigger |= u64::from(u8x16_bitmask(trigger)) << at;
+            m.percent |= u64::from(u8x16_bitmask(u8x16_eq(v, splat(b'%')))) << at;
+            m.long |= u64::from(u8x16_bitmask(v128_not(u8x16_eq(long, splat(0))))) << at;
+        }
+        m
+    }
+
     /// `false` when `text` cannot match: no entry's anchor at a word start (as
     /// extraction sees the text before refanging) and, with `refang`, nothing that
     /// refanging would change (checked in the same pass).
+    ///
+    /// The text is classified 64 bytes at a time into bit masks (SIMD in wasm); word
+    /// starts, and whether the bytes an 8-byte anchor or a dotted quad needs follow
+    /// them, are bit operations on those masks, so most word starts (`"ts"`, `GET`,
+    /// `2025-01-01T`) cost no window and no probe.
     pub(crate) fn may_match(&self, text: &str, refang: bool) -> bool {
         if self.always || !text.is_ascii() {
             return true;
@@ -415,62 +530,134 @@ impl Anchors {
             return true;
         }
         let anchored = self.long || self.short_lens != 0 || self.v4;
-        if !anchored && !refang {
+        if t.is_empty() || (!anchored && !refang) {
             return false;
         }
-        // Backwards, so that at each word start the length of the run of bytes an 8-byte
-        // anchor or a dotted quad could be made of is already known: most word starts
-        // (`"ts"`, `GET`, `2025-01-01T`) need no window and no probe.
-        let (mut long_run, mut quad_run) = (0usize, 0usize);
-        for p in (0..t.len()).rev() {
-            let c = t[p];
-            let k = CLASS[usize::from(c)];
-            long_run = if self.long_bytes.0[usize::from(c)] { long_run + 1 } else { 0 };
-            quad_run = if k & DIGIT_OR_DOT != 0 { quad_run + 1 } else { 0 };
-            if refang && k & REFANG_TRIGGER != 0 && replacement_starts(t, p) {
-                return true;
+        let load = |at: usize| match t.get(at..at + BLOCK).and_then(|b| <&[u8; BLOCK]>::try_from(b).ok()) {
+            Some(block) => self.masks(block),
+            None => {
+                // the last, partial block: zero-padded
+                let mut buf = [0u8; BLOCK];
+                buf[..t.len() - at].copy_from_slice(&t[at..]);
+                self.masks(&buf)
             }
-            // word starts, the byte after `%xx` (extraction strips a percent-encoded
-            // prefix such as `%2F`), and any non-alphanumeric byte if an anchor starts so
-            let start = if k & ALNUM != 0 {
-                p == 0 || CLASS[usize::from(t[p - 1])] & ALNUM == 0 || (p >= 3 && t[p - 3] == b'%')
-            } else {
-                self.odd_start
-            };
-            if !start || !anchored {
-                continue;
-            }
-            if self.v4 && quad_run >= 7 && c.is_ascii_digit() {
-                if let Some((x, y, l)) = dotted_quad(t, p) {
-                    if self.contains(quad_hash(x, y, l)) {
+        };
+        let mut cur = load(0);
+        let (mut after_alnum, mut after_percent) = (0u64, 0u64);
+        for base in (0..t.len()).step_by(BLOCK) {
+            let next = if base + BLOCK < t.len() { load(base + BLOCK) } else { Masks::default() };
+            if refang {
+                let mut m = cur.trigger;
+                while m != 0 {
+                    let p = base + m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    if replacement_starts(t, p) {
                         return true;
                     }
                 }
             }
-            if self.long && long_run >= MAX && self.contains(hash(window(t, p), MAX)) {
-                return true;
-            }
-            if self.short_lens != 0 {
-                let w = window(t, p);
-                let g = two(w);
-                if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
-                    continue;
+            if anchored {
+                let a = cur.alnum;
+                // word starts, and the byte after `%xx` (extraction strips a percent-encoded
+                // prefix such as `%2F`); any non-alphanumeric byte if an anchor starts so
+                let mut starts = a & (!(a << 1 | after_alnum) | (cur.percent << 3 | after_percent));
+                if self.odd_start {
+                    let left = t.len() - base;
+                    starts |= !a & if left >= BLOCK { !0 } else { (1u64 << left) - 1 };
                 }
-                let left = t.len() - p;
-                let mut ls = self.short_lens;
-                while ls != 0 {
-                    let l = ls.trailing_zeros() as usize;
-                    ls &= ls - 1;
-                    if l > left {
-                        break;
-                    }
-                    if self.short.contains(head(w, l) | (l as u64) << 56) {
+                let long = if self.long { runs_of(cur.long, next.long, MAX as u32) } else { 0 };
+                let quad = if self.v4 { a & cur.digit_or_dot & runs_of(cur.digit_or_dot, next.digit_or_dot, 7) } else { 0 };
+                let mut todo = if self.short_lens != 0 { starts } else { starts & (long | quad) };
+                while todo != 0 {
+                    let i = todo.trailing_zeros();
+                    todo &= todo - 1;
+                    if self.may_start_at(t, base + i as usize, long >> i & 1 != 0, quad >> i & 1 != 0) {
                         return true;
                     }
+                }
+            }
+            after_alnum = cur.alnum >> 63;
+            after_percent = cur.percent >> 61;
+            cur = next;
+        }
+        false
+    }
+
+    /// An anchor starts at word start `p`: `long`, 8 bytes of 8-byte anchors follow;
+    /// `quad`, a digit and 6 more digits or dots.
+    #[inline(always)]
+    fn may_start_at(&self, t: &[u8], p: usize, long: bool, quad: bool) -> bool {
+        if quad {
+            if let Some((x, y, l)) = dotted_quad(t, p) {
+                if self.contains(quad_hash(x, y, l)) {
+                    return true;
+                }
+            }
+        }
+        let w = window(t, p);
+        if long && self.contains(hash(w, MAX)) {
+            return true;
+        }
+        if self.short_lens != 0 {
+            let g = two(w);
+            if self.short2[g >> 6] & (1 << (g & 63)) == 0 {
+                return false;
+            }
+            let left = t.len() - p;
+            let mut ls = self.short_lens;
+            while ls != 0 {
+                let l = ls.trailing_zeros() as usize;
+                ls &= ls - 1;
+                if l > left {
+                    break;
+                }
+                if self.short.contains(head(w, l) | (l as u64) << 56) {
+                    return true;
                 }
             }
         }
         false
+    }
+}
+
+/// Compares the SIMD block classifier with the scalar one on varied blocks (random
+/// bytes from all 256 values and from the bytes the scan cares about, anchors with odd
+/// bytes). Returns (blocks compared, first mismatch); (0, None) where there is no SIMD
+/// path. Run by the JS test suite in every runtime, where the SIMD path is the one used.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn simd_self_check() -> (usize, Option<String>) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let mut a = Anchors::with_capacity(16);
+        for v in ["evil.example", "user+tag@mail.example", "_dmarc.example.org", "x~y*z=w!q.example", "0123456789abcdef"] {
+            a.add_anchor(v.as_bytes());
+        }
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        const PICK: &[u8] = b"azAZ09.%[({\\ :])}-_@~*+=!\"/'`\x00\x7f\x80\xff";
+        let mut n = 0;
+        for round in 0..4000 {
+            let mut block = [0u8; BLOCK];
+            for b in block.iter_mut() {
+                let r = next();
+                *b = if round % 2 == 0 { r as u8 } else { PICK[(r % PICK.len() as u64) as usize] };
+            }
+            let (x, y) = (a.masks_simd(&block), a.masks_scalar(&block));
+            if x != y {
+                return (n, Some(format!("block {block:?}: simd {x:?} scalar {y:?}")));
+            }
+            n += 1;
+        }
+        (n, None)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        (0, None)
     }
 }
 

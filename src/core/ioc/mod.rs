@@ -34,7 +34,7 @@
 //!
 //! Conformance with three peers' test suites: `CONFORMANCE.md` beside this file.
 
-mod anchors;
+pub(crate) mod anchors;
 pub mod btc;
 pub mod classify;
 pub mod extract;

@@ -288,6 +288,7 @@ fn worth_a_look(b: &[u8], i: usize) -> bool {
 }
 
 /// Bytes at which a replacement can start.
+#[inline(always)]
 pub(crate) const fn is_trigger(c: u8) -> bool {
     matches!(c, b'[' | b'(' | b'{' | b'\\' | b'.' | b' ' | b':')
 }

@@ -146,6 +146,65 @@ export function register(test) {
     assert.throws(() => s.matchLines("evil.com"), lib.ValidationError);
   });
 
+  test("IndicatorSet: the SIMD text classifier agrees with its scalar twin", ({ lib }) => {
+    // 0 would mean a build without wasm SIMD: the prefilter's fast path would be untested here
+    assert.ok(lib.__simdSelfCheck() > 1000);
+  });
+
+  test("IndicatorSet: prefiltered matchLines equals the unfiltered path on generated lines", ({ lib }) => {
+    // Lines of IOC-like tokens, near misses, brackets, `%xx`, defangs, at every offset
+    // across the 16/64-byte blocks the prefilter classifies. Reference: matchText of the
+    // line after a non-ASCII line, which always takes the full extract-then-look-up path.
+    let seed = 12345; // mulberry32
+    const rnd = (n) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[rnd(16)]).join("");
+    const entries = [];
+    for (let i = 0; i < 60; i++) {
+      entries.push(
+        [`h${hex(6)}.evil${rnd(50)}.com`, `${rnd(223) + 1}.${rnd(256)}.${rnd(256)}.${rnd(256)}`, hex(64), hex(32), `t${rnd(9)}.io`, `u${hex(5)}@mail${rnd(9)}.example`, `http://c2-${hex(6)}.example.org/g${rnd(9)}.php`][i % 7],
+      );
+    }
+    entries.push("10.77.0.0/16", "CVE-2021-44228", "AS64500");
+    const s = new lib.IndicatorSet({ subdomains: true });
+    s.addMany(entries);
+    const noise = ["GET", "/p/12?id=9", "%2F", "2025-01-01T00:00:07Z", "{\"k\":", "(x)", "user-agent", "a.b", "x_y", "10.0.0", "..", "1.2.3.4.5", ":", "@", "'", "`", "**"];
+    const defanged = ["[.]", "(dot)", "hxxp://", " . ", "\\.", "[:]//"];
+    // At most one entry per line, and defanged text in a quarter of them only: a line
+    // with two hits, or with anything to refang, takes the full path whatever its anchors.
+    const pick = (entry, defang) => {
+      if (entry) {
+        let e = entries[rnd(entries.length)];
+        if (e.includes("/16")) e = `10.77.${rnd(256)}.${rnd(256)}`;
+        if (defang && rnd(2) === 0) e = e.replace(/\./g, ["[.]", "(.)", "[dot]"][rnd(3)]);
+        if (rnd(4) === 0) e = e.toUpperCase();
+        return rnd(5) === 0 ? `sub.${e}` : e;
+      }
+      if (defang && rnd(8) === 0) return defanged[rnd(defanged.length)];
+      return rnd(3) === 0 ? hex(rnd(70)) : noise[rnd(noise.length)];
+    };
+    const lines = [];
+    for (let i = 0; i < 2000; i++) {
+      const parts = [];
+      const defang = rnd(4) === 0;
+      for (let n = rnd(40); n > 0; n--) parts.push(pick(false, defang));
+      if (rnd(3) > 0) parts.splice(rnd(parts.length + 1), 0, pick(true, defang));
+      lines.push("x".repeat(rnd(20)) + parts.map((p) => [" ", "", ",", "\"", "=", "/", ":"][rnd(7)] + p).join(""));
+    }
+    const got = s.matchLines(lines);
+    let hits = 0;
+    lines.forEach((l, i) => {
+      const want = s.matchText("\u00e9\n" + l).map((m) => ({ ...m, start: m.start - 2, end: m.end - 2 }));
+      hits += want.length;
+      assert.deepEqual(got[i], want, `line ${i}: ${l}`);
+    });
+    assert.ok(hits > 500, `${hits} hits`);
+  });
+
   test("IndicatorSet: snapshot roundtrip, corrupt bytes are a ValidationError", ({ lib }) => {
     const s = new lib.IndicatorSet({ subdomains: true });
     s.addMany([{ value: "evil.com", meta: { tags: ["c2"] } }, SHA, "2001:db8::/32", { value: "a@b.org", meta: 3 }]);
