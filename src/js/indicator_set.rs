@@ -17,8 +17,8 @@ use crate::core::ioc::{LiveSet, SetMatch, SetOptions};
 extern "C" {
     #[wasm_bindgen(js_name = emptyArrays)]
     fn empty_arrays(n: u32) -> Array;
-    #[wasm_bindgen(js_name = jsonBytes, catch)]
-    fn json_bytes(v: &JsValue) -> std::result::Result<Option<Uint8Array>, JsValue>;
+    #[wasm_bindgen(js_name = jsonLines, catch)]
+    fn json_lines(events: &Array) -> std::result::Result<Uint8Array, JsValue>;
     #[wasm_bindgen(js_name = joinLines)]
     fn join_lines(lines: &Array) -> Option<Uint8Array>;
 }
@@ -147,26 +147,21 @@ impl JsIndicatorSet {
         o
     }
 
-    fn match_json(&self, v: &JsValue, options: &JsValue, batch: Option<u32>) -> Result<Array> {
+    /// Matches of each event; `batch`: one array per event, else the one event's matches.
+    fn match_events(&self, events: &Array, options: &JsValue, batch: bool) -> Result<Array> {
         let opts = extract_options(options)?;
         // UTF-8 by TextEncoder: one native copy (a JS string is copied in char by char)
-        let bytes = json_bytes(v).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
-        let out = match batch {
-            Some(n) => empty_arrays(n),
-            None => Array::new(),
-        };
-        let Some(bytes) = bytes else { return Ok(out) };
+        let bytes = json_lines(events).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
         let text = String::from_utf8(bytes.to_vec()).map_err(|_| Error::validation("events", "must be JSON-serialisable"))?;
-        self.set.match_json(&text, batch.is_some(), &opts, &mut |ev, path, m| {
+        let out = if batch { empty_arrays(events.length()) } else { Array::new() };
+        self.set.match_json_lines(&text, &opts, &mut |ev, path, m| {
             let o = Object::new();
             set(&o, "path", &JsValue::from_str(path));
             self.hit(&m, &o);
-            if batch.is_some() {
-                if let Ok(a) = out.get(ev as u32).dyn_into::<Array>() {
-                    a.push(&o);
-                }
-            } else {
+            if !batch {
                 out.push(&o);
+            } else if let Ok(a) = out.get(ev as u32).dyn_into::<Array>() {
+                a.push(&o);
             }
         });
         Ok(out)
@@ -379,15 +374,15 @@ impl JsIndicatorSet {
     /// Matches every string field of a JSON log event (nested objects and arrays).
     #[wasm_bindgen(js_name = matchObject, unchecked_return_type = "IndicatorObjectMatch[]")]
     pub fn match_object(&self, #[wasm_bindgen(unchecked_param_type = "unknown")] event: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: Option<JsValue>) -> std::result::Result<JsValue, JsValue> {
-        js(self.match_json(&event, &options.unwrap_or(JsValue::UNDEFINED), None).map(Into::into))
+        js(self.match_events(&Array::of1(&event), &options.unwrap_or(JsValue::UNDEFINED), false).map(Into::into))
     }
 
     /// `matchObject` over a batch in one call: one result array per event.
     #[wasm_bindgen(js_name = matchObjects, unchecked_return_type = "IndicatorObjectMatch[][]")]
     pub fn match_objects(&self, #[wasm_bindgen(unchecked_param_type = "unknown[]")] events: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: Option<JsValue>) -> std::result::Result<JsValue, JsValue> {
         js((|| {
-            let n = array_arg(&events, "events")?.length();
-            self.match_json(&events, &options.unwrap_or(JsValue::UNDEFINED), Some(n)).map(Into::into)
+            let events = array_arg(&events, "events")?;
+            self.match_events(&events, &options.unwrap_or(JsValue::UNDEFINED), true).map(Into::into)
         })())
     }
 

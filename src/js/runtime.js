@@ -231,12 +231,16 @@ export function safeIntText(v) {
 /** `n` empty arrays in one array (one boundary call instead of 2n for a batch result). */
 let utf8;
 
-/** `JSON.stringify(v)` as UTF-8 bytes (undefined for undefined); throws on cycles / BigInt. */
-export function jsonBytes(v) {
-  const s = JSON.stringify(v);
-  if (s === undefined) return undefined;
+/**
+ * JSON Lines as UTF-8: `JSON.stringify` of each event (`null` where it gives undefined, as
+ * in an array), one per line — it escapes newlines, so wasm splits events on "\n" instead
+ * of parsing the batch. Throws on cycles / BigInt.
+ */
+export function jsonLines(events) {
+  const lines = new Array(events.length);
+  for (let i = 0; i < events.length; i++) lines[i] = JSON.stringify(events[i]) ?? "null";
   utf8 ??= new TextEncoder();
-  return utf8.encode(s);
+  return utf8.encode(lines.join("\n"));
 }
 
 /**

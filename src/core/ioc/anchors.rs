@@ -19,7 +19,7 @@
 //! `LiveSet::tests::prefilter_never_hides_a_hit` checks the rule against every IOC of
 //! the peer conformance inputs and the ESET reports.
 
-use super::refang::{is_trigger, replacement_starts};
+use super::refang::replacement_starts;
 use super::set::{TAG_CIDR4, TAG_CIDR6};
 use super::IocKind;
 
@@ -183,29 +183,46 @@ fn quad_hash(a: u64, b: u64, l: usize) -> u64 {
     hash(a ^ b.rotate_left(23).wrapping_mul(0xD6E8_FEB8_6659_FD93), 16 + l)
 }
 
-const ALNUM: u8 = 1;
-const DIGIT_OR_DOT: u8 = 2;
-const REFANG_TRIGGER: u8 = 4;
-const PERCENT: u8 = 8;
+const ALNUM: u16 = 1;
+const DIGIT_OR_DOT: u16 = 2;
+const PERCENT: u16 = 4;
+const DOT: u16 = 8;
+const SPACE: u16 = 16;
+const COLON: u16 = 32;
+const OPEN: u16 = 64;
+const CLOSE: u16 = 128;
+const BACKSLASH: u16 = 256;
+const ALPHA_OR_STAR: u16 = 512;
+const NON_ASCII: u16 = 1024;
 
 /// What the scan needs to know of each byte.
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+static CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < 256 {
         let c = i as u8;
+        let mut k = 0;
         if c.is_ascii_alphanumeric() {
-            t[i] |= ALNUM;
+            k |= ALNUM;
         }
         if c.is_ascii_digit() || c == b'.' {
-            t[i] |= DIGIT_OR_DOT;
+            k |= DIGIT_OR_DOT;
         }
-        if is_trigger(c) {
-            t[i] |= REFANG_TRIGGER;
+        if c.is_ascii_alphabetic() || c == b'*' {
+            k |= ALPHA_OR_STAR;
         }
-        if c == b'%' {
-            t[i] |= PERCENT;
-        }
+        k |= match c {
+            b'%' => PERCENT,
+            b'.' => DOT,
+            b' ' => SPACE,
+            b':' => COLON,
+            b'[' | b'(' | b'{' => OPEN,
+            b']' | b')' | b'}' => CLOSE,
+            b'\\' => BACKSLASH,
+            0x80.. => NON_ASCII,
+            _ => 0,
+        };
+        t[i] = k;
         i += 1;
     }
     t
@@ -245,20 +262,54 @@ pub(crate) struct Masks {
     alnum: u64,
     digit_or_dot: u64,
     long: u64,
+    /// Bytes where a refang replacement may start (`refang::replacement_starts` decides).
     trigger: u64,
     percent: u64,
+    non_ascii: u64,
+}
+
+/// Per-byte classes of a block, before the refang triggers are derived from them.
+#[derive(Default)]
+struct Classes {
+    alnum: u64,
+    digit_or_dot: u64,
+    long: u64,
+    percent: u64,
+    dot: u64,
+    space: u64,
+    colon: u64,
+    open: u64,
+    close: u64,
+    backslash: u64,
+    alpha_or_star: u64,
+    non_ascii: u64,
+}
+
+impl Classes {
+    /// Bytes of `[({\` and the `.`, ` `, `:` whose neighbours allow a replacement (the
+    /// checks of `refang::worth_a_look` as bit operations); the neighbours of the first
+    /// and last byte are in other blocks, so those count as "maybe".
+    fn masks(&self) -> Masks {
+        let before = |m: u64| m << 1 | 1;
+        let after = |m: u64| m >> 1 | 1 << 63;
+        let trigger = self.open
+            | self.backslash
+            | self.dot & (before(self.open) | after(self.close))
+            | self.space & after(self.dot)
+            | self.colon & (before(self.alpha_or_star) | after(self.backslash));
+        Masks {
+            alnum: self.alnum,
+            digit_or_dot: self.digit_or_dot,
+            long: self.long,
+            trigger,
+            percent: self.percent,
+            non_ascii: self.non_ascii,
+        }
+    }
 }
 
 const BLOCK: usize = 64;
 
-/// Bytes `i..i + 8` of a block as a little-endian word.
-#[inline(always)]
-#[allow(dead_code)] // only the SIMD path uses it
-fn le_word(block: &[u8; BLOCK], i: usize) -> i64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&block[i..i + 8]);
-    i64::from_le_bytes(w)
-}
 
 /// Bits `i` of `a` (continued by `b`) where `k` set bits start.
 #[inline(always)]
@@ -465,17 +516,24 @@ impl Anchors {
     }
 
     pub(crate) fn masks_scalar(&self, block: &[u8; BLOCK]) -> Masks {
-        let mut m = Masks::default();
+        let mut m = Classes::default();
         for (i, &c) in block.iter().enumerate() {
             let k = CLASS[usize::from(c)];
-            let bit = |flag: u8| u64::from(k & flag != 0) << i;
+            let bit = |flag: u16| u64::from(k & flag != 0) << i;
             m.alnum |= bit(ALNUM);
             m.digit_or_dot |= bit(DIGIT_OR_DOT);
-            m.trigger |= bit(REFANG_TRIGGER);
             m.percent |= bit(PERCENT);
+            m.dot |= bit(DOT);
+            m.space |= bit(SPACE);
+            m.colon |= bit(COLON);
+            m.open |= bit(OPEN);
+            m.close |= bit(CLOSE);
+            m.backslash |= bit(BACKSLASH);
+            m.alpha_or_star |= bit(ALPHA_OR_STAR);
+            m.non_ascii |= bit(NON_ASCII);
             m.long |= u64::from(self.long_bytes.flags[usize::from(c)]) << i;
         }
-        m
+        m.masks()
     }
 
     /// `masks_scalar`, 16 bytes per step (wasm SIMD128; the JS self-check compares both).
@@ -490,27 +548,32 @@ impl Anchors {
             self.long_bytes.nibbles[12], self.long_bytes.nibbles[13], self.long_bytes.nibbles[14], self.long_bytes.nibbles[15],
         );
         let high_bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0);
-        let mut m = Masks::default();
-        for q in 0..BLOCK / 16 {
-            let v = i64x2(le_word(block, 16 * q), le_word(block, 16 * q + 8));
+        let mut m = Classes::default();
+        for (q, c) in block.chunks_exact(16).enumerate() {
+            let v = super::simd::load16(c);
+            let eq = |c: u8| u8x16_eq(v, splat(c));
             let digit = v128_and(u8x16_ge(v, splat(b'0')), u8x16_le(v, splat(b'9')));
+            // `[`/`{` and `]`/`}` differ by 0x20 only
             let folded = v128_or(v, splat(0x20));
             let letter = v128_and(u8x16_ge(folded, splat(b'a')), u8x16_le(folded, splat(b'z')));
-            let dot = u8x16_eq(v, splat(b'.'));
-            // `[` and `{` differ by 0x20 only; `(`, ` `, `\`, `.`, `:` compared as they are
-            let trigger = v128_or(
-                v128_or(u8x16_eq(folded, splat(b'{')), u8x16_eq(v, splat(b'('))),
-                v128_or(v128_or(u8x16_eq(v, splat(b'\\')), dot), v128_or(u8x16_eq(v, splat(b' ')), u8x16_eq(v, splat(b':')))),
-            );
+            let dot = eq(b'.');
             let long = v128_and(i8x16_swizzle(nibbles, v128_and(v, splat(15))), i8x16_swizzle(high_bit, u8x16_shr(v, 4)));
             let at = 16 * q;
-            m.alnum |= u64::from(u8x16_bitmask(v128_or(digit, letter))) << at;
-            m.digit_or_dot |= u64::from(u8x16_bitmask(v128_or(digit, dot))) << at;
-            m.trigger |= u64::from(u8x16_bitmask(trigger)) << at;
-            m.percent |= u64::from(u8x16_bitmask(u8x16_eq(v, splat(b'%')))) << at;
-            m.long |= u64::from(u8x16_bitmask(v128_not(u8x16_eq(long, splat(0))))) << at;
+            let bits = |x: v128| u64::from(u8x16_bitmask(x)) << at;
+            m.alnum |= bits(v128_or(digit, letter));
+            m.digit_or_dot |= bits(v128_or(digit, dot));
+            m.percent |= bits(eq(b'%'));
+            m.dot |= bits(dot);
+            m.space |= bits(eq(b' '));
+            m.colon |= bits(eq(b':'));
+            m.open |= bits(v128_or(u8x16_eq(folded, splat(b'{')), eq(b'(')));
+            m.close |= bits(v128_or(u8x16_eq(folded, splat(b'}')), eq(b')')));
+            m.backslash |= bits(eq(b'\\'));
+            m.alpha_or_star |= bits(v128_or(letter, eq(b'*')));
+            m.non_ascii |= bits(v);
+            m.long |= bits(v128_not(u8x16_eq(long, splat(0))));
         }
-        m
+        m.masks()
     }
 
     /// `false` when `text` cannot match: no entry's anchor at a word start (as
@@ -522,7 +585,7 @@ impl Anchors {
     /// them, are bit operations on those masks, so most word starts (`"ts"`, `GET`,
     /// `2025-01-01T`) cost no window and no probe.
     pub(crate) fn may_match(&self, text: &str, refang: bool) -> bool {
-        if self.always || !text.is_ascii() {
+        if self.always {
             return true;
         }
         let t = text.as_bytes();
@@ -530,7 +593,10 @@ impl Anchors {
             return true;
         }
         let anchored = self.long || self.short_lens != 0 || self.v4;
-        if t.is_empty() || (!anchored && !refang) {
+        if !anchored && !refang {
+            return !text.is_ascii();
+        }
+        if t.is_empty() {
             return false;
         }
         let load = |at: usize| match t.get(at..at + BLOCK).and_then(|b| <&[u8; BLOCK]>::try_from(b).ok()) {
@@ -546,6 +612,9 @@ impl Anchors {
         let (mut after_alnum, mut after_percent) = (0u64, 0u64);
         for base in (0..t.len()).step_by(BLOCK) {
             let next = if base + BLOCK < t.len() { load(base + BLOCK) } else { Masks::default() };
+            if cur.non_ascii != 0 {
+                return true;
+            }
             if refang {
                 let mut m = cur.trigger;
                 while m != 0 {
@@ -650,6 +719,11 @@ pub fn simd_self_check() -> (usize, Option<String>) {
             let (x, y) = (a.masks_simd(&block), a.masks_scalar(&block));
             if x != y {
                 return (n, Some(format!("block {block:?}: simd {x:?} scalar {y:?}")));
+            }
+            let from = (next() % 64) as usize;
+            let (x, y) = (super::simd::quote_or_backslash(&block, from), super::simd::quote_or_backslash_scalar(&block, from));
+            if x != y {
+                return (n, Some(format!("block {block:?} from {from}: simd {x} scalar {y}")));
             }
             n += 1;
         }

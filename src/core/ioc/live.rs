@@ -13,6 +13,7 @@
 //! of a serialised log event (`matchObject` in JS).
 
 use super::anchors::Anchors;
+use super::simd::quote_or_backslash;
 use super::classify::Classification;
 use super::extract::extract_iocs;
 use super::set::{
@@ -366,24 +367,22 @@ impl LiveSet {
         anchors.may_match(text, opts.refang)
     }
 
-    /// Match every string value of a JSON text (object keys are not matched). With
-    /// `batch`, the text is an array of events: `f` gets each element's index.
-    /// `f(event, path, match)`; paths like `request.headers.host`, `items[3].url`.
-    pub fn match_json(
-        &self,
-        json: &str,
-        batch: bool,
-        opts: &ExtractOptions,
-        f: &mut dyn FnMut(usize, &str, SetMatch),
-    ) {
-        // An event's raw JSON holds every field's text verbatim unless it has escapes,
-        // so one prefilter check per event skips most events without walking them.
-        let mut keep = |raw: &str| raw.as_bytes().contains(&b'\\') || self.may_match(raw, opts);
-        walk_json_events(json, batch, &mut keep, &mut |ev, path, s| {
-            for m in self.match_text(s, opts) {
-                f(ev, path, m);
+    /// Match every string value (object keys are not) of JSON Lines text: one JSON value
+    /// per line, as `JSON.stringify` writes each event of a batch (it escapes newlines, so
+    /// events are split without parsing). `f(line, path, match)`; paths like
+    /// `request.headers.host`, `items[3].url`.
+    pub fn match_json_lines(&self, text: &str, opts: &ExtractOptions, f: &mut dyn FnMut(usize, &str, SetMatch)) {
+        for (ev, raw) in text.split('\n').enumerate() {
+            // An event's raw JSON holds every field's text verbatim unless it has escapes,
+            // so one prefilter check per event skips most events without walking them.
+            if raw.as_bytes().contains(&b'\\') || self.may_match(raw, opts) {
+                walk_json(raw, false, &mut |_, path, s| {
+                    for m in self.match_text(s, opts) {
+                        f(ev, path, m);
+                    }
+                });
             }
-        });
+        }
     }
 
     /// Add every IOC of a STIX pattern; the number added (`None`: unparseable pattern).
@@ -604,9 +603,7 @@ impl Walker<'_> {
         let b = self.s.as_bytes();
         loop {
             let start = self.i;
-            while !matches!(b.get(self.i), Some(b'"' | b'\\') | None) {
-                self.i += 1;
-            }
+            self.i = quote_or_backslash(b, self.i);
             self.buf.push_str(self.s.get(start..self.i)?);
             match b.get(self.i)? {
                 b'"' => {
@@ -720,6 +717,7 @@ impl Walker<'_> {
     fn skip_string(&mut self) -> Option<()> {
         let b = self.s.as_bytes();
         loop {
+            self.i = quote_or_backslash(b, self.i);
             match b.get(self.i)? {
                 b'"' => {
                     self.i += 1;
@@ -1026,16 +1024,17 @@ mod tests {
                     checked += 1;
                     assert_eq!(set.match_text(t, &opts), full, "entry {e:?} in {t:?} (refang {refang})");
                 }
-                // the same through match_json: the text as a field of a batch of events
-                let events = serde_json::json!([{"n": 1, "msg": t}, {"a": ["x", t, {"deep": t}]}, {"z": "nothing"}]).to_string();
+                // the same through match_json_lines: the text as a field of a batch of events
+                let batch = serde_json::json!([{"n": 1, "msg": t}, {"a": ["x", t, {"deep": t}]}, {"z": "nothing"}]);
+                let events = batch.as_array().unwrap().iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
                 for e in entries.iter().take(3) {
                     let mut set = LiveSet::new(SetOptions { domain_suffix: true });
                     if set.insert(e, Some(1)).is_err() {
                         continue;
                     }
                     let (mut fast, mut full) = (Vec::new(), Vec::new());
-                    set.match_json(&events, true, &opts, &mut |ev, path, m| fast.push((ev, path.to_string(), m)));
-                    walk_json(&events, true, &mut |ev, path, s| {
+                    set.match_json_lines(&events, &opts, &mut |ev, path, m| fast.push((ev, path.to_string(), m)));
+                    walk_json(&batch.to_string(), true, &mut |ev, path, s| {
                         let mut ms = Vec::new();
                         set.match_extracted(s, &opts, &mut ms);
                         full.extend(ms.into_iter().map(|m| (ev, path.to_string(), m)));
@@ -1186,14 +1185,13 @@ mod bench {
             let el = t0.elapsed().as_secs_f64();
             let t1 = std::time::Instant::now();
             let mut m = 0;
-            set.match_json(&batch, true, &opts, &mut |_, _, _| m += 1);
+            set.match_json_lines(&events.join("\n"), &opts, &mut |_, _, _| m += 1);
             let el2 = t1.elapsed().as_secs_f64();
             let t3 = std::time::Instant::now();
             let mut fields = 0;
             walk_json(&batch, true, &mut |_, _, _| fields += 1);
             eprintln!("walk_json alone {:.0}k events/s ({fields} fields)", events.len() as f64 / t3.elapsed().as_secs_f64() / 1e3);
-            let mut kept = 0;
-            walk_json_events(&batch, true, &mut |raw| { let k = raw.as_bytes().contains(&b'\\') || set.may_match(raw, &opts); kept += usize::from(k); k }, &mut |_, _, _| {});
+            let kept = events.iter().filter(|raw| raw.as_bytes().contains(&b'\\') || set.may_match(raw, &opts)).count();
             eprintln!("kept {kept}");
             let t2 = std::time::Instant::now();
             let mut k = 0;

@@ -35,6 +35,7 @@
 //! Conformance with three peers' test suites: `CONFORMANCE.md` beside this file.
 
 pub(crate) mod anchors;
+mod simd;
 pub mod btc;
 pub mod classify;
 pub mod extract;
