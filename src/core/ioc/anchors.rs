@@ -85,7 +85,9 @@ pub(crate) struct Anchors {
     /// Bytes (either case) that occur in 8-byte anchors: a window with any other byte
     /// (a quote, a space, `/`...) cannot match one, and costs no Bloom probe (a cache
     /// miss on a big set).
-    long_bytes: LongBytes,
+    long_bytes: ByteSet,
+    /// First bytes (either case) of the short anchors: other word starts need no look.
+    short_first: ByteSet,
     /// Bit `l` set: some anchor is `l` < 8 bytes long (a whole short value).
     short_lens: u8,
     /// The short anchors themselves, exact (`window | len << 56`): a Bloom false
@@ -233,21 +235,21 @@ fn is_alnum(c: u8) -> bool {
     CLASS[usize::from(c)] & ALNUM != 0
 }
 
-/// The bytes of 8-byte anchors, as a flag per byte and as a nibble table for the SIMD
-/// scan: byte `c` (ASCII) is in the set iff bit `c >> 4` of `nibbles[c & 15]` is set.
+/// A set of ASCII bytes, as a flag per byte and as a nibble table for the SIMD scan:
+/// byte `c` is in the set iff bit `c >> 4` of `nibbles[c & 15]` is set.
 #[derive(Debug, Clone)]
-struct LongBytes {
+struct ByteSet {
     flags: [bool; 256],
     nibbles: [u8; 16],
 }
 
-impl Default for LongBytes {
+impl Default for ByteSet {
     fn default() -> Self {
-        LongBytes { flags: [false; 256], nibbles: [0; 16] }
+        ByteSet { flags: [false; 256], nibbles: [0; 16] }
     }
 }
 
-impl LongBytes {
+impl ByteSet {
     fn add(&mut self, c: u8) {
         if c.is_ascii() {
             self.flags[usize::from(c)] = true;
@@ -262,6 +264,7 @@ pub(crate) struct Masks {
     alnum: u64,
     digit_or_dot: u64,
     long: u64,
+    short_first: u64,
     /// Bytes where a refang replacement may start (`refang::replacement_starts` decides).
     trigger: u64,
     percent: u64,
@@ -274,6 +277,7 @@ struct Classes {
     alnum: u64,
     digit_or_dot: u64,
     long: u64,
+    short_first: u64,
     percent: u64,
     dot: u64,
     space: u64,
@@ -301,6 +305,7 @@ impl Classes {
             alnum: self.alnum,
             digit_or_dot: self.digit_or_dot,
             long: self.long,
+            short_first: self.short_first,
             trigger,
             percent: self.percent,
             non_ascii: self.non_ascii,
@@ -417,6 +422,8 @@ impl Anchors {
         } else {
             self.short_lens |= 1 << a.len();
             self.short.insert(w | (a.len() as u64) << 56);
+            self.short_first.add(a[0].to_ascii_lowercase());
+            self.short_first.add(a[0].to_ascii_uppercase());
             if self.short2.is_empty() {
                 self.short2 = vec![0; 1024];
             }
@@ -532,6 +539,7 @@ impl Anchors {
             m.alpha_or_star |= bit(ALPHA_OR_STAR);
             m.non_ascii |= bit(NON_ASCII);
             m.long |= u64::from(self.long_bytes.flags[usize::from(c)]) << i;
+            m.short_first |= u64::from(self.short_first.flags[usize::from(c)]) << i;
         }
         m.masks()
     }
@@ -541,13 +549,13 @@ impl Anchors {
     pub(crate) fn masks_simd(&self, block: &[u8; BLOCK]) -> Masks {
         use core::arch::wasm32::*;
         let splat = u8x16_splat;
-        let nibbles = u8x16(
-            self.long_bytes.nibbles[0], self.long_bytes.nibbles[1], self.long_bytes.nibbles[2], self.long_bytes.nibbles[3],
-            self.long_bytes.nibbles[4], self.long_bytes.nibbles[5], self.long_bytes.nibbles[6], self.long_bytes.nibbles[7],
-            self.long_bytes.nibbles[8], self.long_bytes.nibbles[9], self.long_bytes.nibbles[10], self.long_bytes.nibbles[11],
-            self.long_bytes.nibbles[12], self.long_bytes.nibbles[13], self.long_bytes.nibbles[14], self.long_bytes.nibbles[15],
-        );
         let high_bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0);
+        let (long_nibbles, short_nibbles) = (super::simd::load16(&self.long_bytes.nibbles), super::simd::load16(&self.short_first.nibbles));
+        // a byte is in a ByteSet iff its nibble-table bits meet (non-ASCII bytes never: no high-nibble bit)
+        let member = |v: v128, nibbles: v128| {
+            let hit = v128_and(i8x16_swizzle(nibbles, v128_and(v, splat(15))), i8x16_swizzle(high_bit, u8x16_shr(v, 4)));
+            v128_not(u8x16_eq(hit, splat(0)))
+        };
         let mut m = Classes::default();
         for (q, c) in block.chunks_exact(16).enumerate() {
             let v = super::simd::load16(c);
@@ -557,7 +565,6 @@ impl Anchors {
             let folded = v128_or(v, splat(0x20));
             let letter = v128_and(u8x16_ge(folded, splat(b'a')), u8x16_le(folded, splat(b'z')));
             let dot = eq(b'.');
-            let long = v128_and(i8x16_swizzle(nibbles, v128_and(v, splat(15))), i8x16_swizzle(high_bit, u8x16_shr(v, 4)));
             let at = 16 * q;
             let bits = |x: v128| u64::from(u8x16_bitmask(x)) << at;
             m.alnum |= bits(v128_or(digit, letter));
@@ -571,7 +578,8 @@ impl Anchors {
             m.backslash |= bits(eq(b'\\'));
             m.alpha_or_star |= bits(v128_or(letter, eq(b'*')));
             m.non_ascii |= bits(v);
-            m.long |= bits(v128_not(u8x16_eq(long, splat(0))));
+            m.long |= bits(member(v, long_nibbles));
+            m.short_first |= bits(member(v, short_nibbles));
         }
         m.masks()
     }
@@ -636,7 +644,7 @@ impl Anchors {
                 }
                 let long = if self.long { runs_of(cur.long, next.long, MAX as u32) } else { 0 };
                 let quad = if self.v4 { a & cur.digit_or_dot & runs_of(cur.digit_or_dot, next.digit_or_dot, 7) } else { 0 };
-                let mut todo = if self.short_lens != 0 { starts } else { starts & (long | quad) };
+                let mut todo = starts & (long | quad | cur.short_first);
                 while todo != 0 {
                     let i = todo.trailing_zeros();
                     todo &= todo - 1;
@@ -698,7 +706,7 @@ pub fn simd_self_check() -> (usize, Option<String>) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         let mut a = Anchors::with_capacity(16);
-        for v in ["evil.example", "user+tag@mail.example", "_dmarc.example.org", "x~y*z=w!q.example", "0123456789abcdef"] {
+        for v in ["evil.example", "user+tag@mail.example", "_dmarc.example.org", "x~y*z=w!q.example", "0123456789abcdef", "t.co", "_x", "Q9+"] {
             a.add_anchor(v.as_bytes());
         }
         let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
