@@ -17,14 +17,23 @@ const rows = [];
 {
   const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
   const wasm = gz(`${root}pkg/dist/cti_edge_bg.wasm`);
-  let glue = gz(`${root}pkg/dist/cti_edge.js`) + gz(`${root}pkg/errors.js`) + gz(`${root}pkg/stores.js`);
-  for (const d of readdirSync(`${root}pkg/dist/snippets`)) for (const f of ["runtime.js", "errors.js"]) {
+  // the same files scripts/assemble.mjs counts
+  let glue = gz(`${root}pkg/dist/cti_edge.js`) + gz(`${root}pkg/errors.js`) + gz(`${root}pkg/stores.js`) + gz(`${root}pkg/enrich.js`);
+  for (const d of readdirSync(`${root}pkg/dist/snippets`)) for (const f of ["runtime.js", "batch.js", "errors.js", "live.js"]) {
     try { glue += gz(`${root}pkg/dist/snippets/${d}/src/js/${f}`); } catch {}
   }
   const budget = JSON.parse(readFileSync(`${root}bench/size-budget.json`, "utf8"));
   for (const entry of ["index.browser.js", "index.node.js", "index.workerd.js"]) {
     const total = wasm + glue + gz(`${root}pkg/${entry}`);
     rows.push({ row: `size ${entry}`, ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz (wasm ${(wasm / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
+  }
+  // the IOC toolkit built without the API clients (scripts/toolkit-build.sh; no entry point yet)
+  try {
+    const out = execFileSync(`${root}scripts/toolkit-build.sh`, { encoding: "utf8", cwd: root });
+    const total = Number(/= (\d+) B gz/.exec(out)[1]);
+    rows.push({ row: "size toolkit-only build (no clients)", ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB — not an entry point yet` });
+  } catch (e) {
+    console.error("toolkit-only size unavailable:", e.message.split("\n")[0]);
   }
 }
 

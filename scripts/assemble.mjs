@@ -36,7 +36,7 @@ const raw = (p) => statSync(p).size;
 const wasm = join(dist, "cti_edge_bg.wasm");
 const js = [join(dist, "cti_edge.js"), join(pkg, "errors.js"), join(pkg, "stores.js"), join(pkg, "enrich.js")];
 for (const dir of readdirSync(join(dist, "snippets"))) {
-  for (const f of ["runtime.js", "errors.js", "live.js"]) {
+  for (const f of ["runtime.js", "batch.js", "errors.js", "live.js"]) {
     const p = join(dist, "snippets", dir, "src", "js", f);
     if (existsSync(p)) js.push(p);
   }

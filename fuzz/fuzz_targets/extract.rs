@@ -25,10 +25,10 @@ fuzz_target!(|text: &str| {
         if stored_as_is {
             let hits = set.match_text(text, &opts);
             assert!(hits.iter().any(|m| m.ioc.value == ioc.value && m.ioc.start == ioc.start), "{:?} not matched", ioc.value);
-            // the same text as a field of a batch of JSON events (`matchObjects`)
-            let events = serde_json::json!([{ "n": 1 }, { "a": ["x", { "msg": text }] }]).to_string();
+            // the same text as a field of a batch of JSON events, one per line (`matchObjects`)
+            let events = format!("{}\n{}", serde_json::json!({ "n": 1 }), serde_json::json!({ "a": ["x", { "msg": text }] }));
             let mut found = false;
-            set.match_json(&events, true, &opts, &mut |ev, path, m| found |= ev == 1 && path == "a[1].msg" && m.ioc.value == ioc.value);
+            set.match_json_lines(&events, &opts, &mut |ev, path, m| found |= ev == 1 && path == "a[1].msg" && m.ioc.value == ioc.value);
             assert!(found, "{:?} not matched in JSON", ioc.value);
         }
     }

@@ -13,7 +13,7 @@ use crate::core::error::{Error, Result};
 use crate::core::ioc::live::MAX_PAYLOAD;
 use crate::core::ioc::{LiveSet, SetMatch, SetOptions};
 
-#[wasm_bindgen(module = "/src/js/runtime.js")]
+#[wasm_bindgen(module = "/src/js/batch.js")]
 extern "C" {
     #[wasm_bindgen(js_name = emptyArrays)]
     fn empty_arrays(n: u32) -> Array;

@@ -1,22 +1,35 @@
 //! The only wasm-bindgen boundary: exported classes, option parsing, error classes and the
 //! fetch transport. Nothing here runs at module load.
 
+// The API clients; without the `clients` feature the build is the IOC toolkit alone
+// (`cti-edge/ioc`, a third of the size).
+#[cfg(feature = "clients")]
 mod client;
-mod errors;
+#[cfg(feature = "clients")]
 mod feed;
+#[cfg(feature = "clients")]
+mod groupib;
+#[cfg(feature = "clients")]
+mod list;
+#[cfg(feature = "clients")]
+mod networksage;
+#[cfg(feature = "clients")]
+mod sekoia;
+#[cfg(feature = "clients")]
+mod sekoia_ops;
+#[cfg(feature = "clients")]
+mod transport;
+#[cfg(feature = "clients")]
+mod vendors;
+
+mod errors;
 mod indicator_set;
 mod ioc;
-mod groupib;
-mod list;
-mod networksage;
-mod sekoia;
-mod sekoia_ops;
 mod options;
-mod transport;
-mod vendors;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "clients")]
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sendHttp, catch)]

@@ -1,6 +1,8 @@
 //! Reading JS option objects into Rust values, with a `ValidationError` naming the field for
 //! every wrong type or range. Unknown keys are ignored (forward compatibility), wrong types of
 //! known keys never are.
+// The IOC-only build (no `clients` feature) uses a few of these readers only.
+#![cfg_attr(not(feature = "clients"), allow(dead_code))]
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -130,6 +132,7 @@ impl Opts {
     }
 
     /// An AbortSignal, if given.
+    #[cfg(feature = "clients")]
     pub fn signal(&self, key: &str) -> Result<Option<JsValue>> {
         match self.raw(key) {
             None => Ok(None),

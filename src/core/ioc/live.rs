@@ -17,7 +17,7 @@ use super::simd::quote_or_backslash;
 use super::classify::Classification;
 use super::extract::extract_iocs;
 use super::set::{
-    classify_lenient, entry_key, lookup_with, IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions,
+    classify_lenient, entry_key, heap_sort, lookup_with, IndicatorSet, SetBuilder, SetError, SetMatch, SetOptions,
     SnapshotError, StrTable, NONE, TAG_CIDR4,
 };
 use super::stix::{parse_stix_pattern, Literal};
@@ -181,7 +181,7 @@ impl LiveSet {
             };
             if !list.contains(&k[1]) {
                 list.push(k[1]);
-                list.sort_unstable_by(|a, b| b.cmp(a));
+                heap_sort(list, |a, b| a > b); // the std sorts cost ~3 KiB of wasm each
             }
         }
         self.maybe_compact();
@@ -415,7 +415,7 @@ impl LiveSet {
                 used.push(*p)
             }
         });
-        used.sort_unstable();
+        heap_sort(&mut used, |a, b| a < b);
         used.dedup();
         self.base.payloads_mut(&mut |p| {
             if let Ok(i) = used.binary_search(p) {
