@@ -27,13 +27,16 @@ const rows = [];
     const total = wasm + glue + gz(`${root}pkg/${entry}`);
     rows.push({ row: `size ${entry}`, ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz (wasm ${(wasm / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
   }
-  // the IOC toolkit built without the API clients (scripts/toolkit-build.sh; no entry point yet)
-  try {
-    const out = execFileSync(`${root}scripts/toolkit-build.sh`, { encoding: "utf8", cwd: root });
-    const total = Number(/= (\d+) B gz/.exec(out)[1]);
-    rows.push({ row: "size toolkit-only build (no clients)", ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB — not an entry point yet` });
-  } catch (e) {
-    console.error("toolkit-only size unavailable:", e.message.split("\n")[0]);
+  // `cti-edge/ioc`: the IOC toolkit built without the API clients
+  const iocDir = `${root}pkg/ioc`;
+  const iocWasm = gz(`${iocDir}/dist/cti_edge_ioc_bg.wasm`);
+  let iocGlue = gz(`${iocDir}/dist/cti_edge_ioc.js`) + gz(`${iocDir}/errors.js`);
+  for (const d of readdirSync(`${iocDir}/dist/snippets`)) for (const f of ["runtime.js", "batch.js", "errors.js", "live.js"]) {
+    try { iocGlue += gz(`${iocDir}/dist/snippets/${d}/src/js/${f}`); } catch {}
+  }
+  for (const entry of ["index.browser.js", "index.node.js", "index.workerd.js"]) {
+    const total = iocWasm + iocGlue + gz(`${iocDir}/${entry}`);
+    rows.push({ row: `size ioc/${entry}`, ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz (wasm ${(iocWasm / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
   }
 }
 

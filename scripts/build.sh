@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: cargo (wasm32) → wasm-bindgen (web target, one module for
-# every runtime) → wasm-opt -Oz (binaryen from npm) → pkg-template entries + size report.
+# every runtime) → wasm-opt -Oz (binaryen from npm) → pkg-template entries + size report; the
+# same for `cti-edge/ioc` (pkg/ioc), the toolkit built without the `clients` feature.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +13,12 @@ node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals --enable-simd \
   pkg/dist/cti_edge_bg.wasm -o pkg/dist/cti_edge_bg.wasm
+# `cti-edge/ioc`: the IOC toolkit without the API clients (its own target dir keeps both cached)
+CARGO_TARGET_DIR=target/toolkit cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --quiet
+wasm-bindgen --target web --out-dir pkg/ioc/dist --out-name cti_edge_ioc \
+  target/toolkit/wasm32-unknown-unknown/release/cti_edge.wasm
+node_modules/.bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals --enable-simd \
+  pkg/ioc/dist/cti_edge_ioc_bg.wasm -o pkg/ioc/dist/cti_edge_ioc_bg.wasm
 node scripts/assemble.mjs

@@ -44,7 +44,7 @@ run node node tests/js/run-node.mjs
 run gib-vectors node tests/js/run-groupib-vectors.mjs
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
-run toolkit scripts/toolkit-build.sh
+run toolkit node tests/js/run-toolkit.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
 run api-docs scripts/check-docs.sh
 run fuzz scripts/fuzz.sh ci

@@ -1,0 +1,20 @@
+// `cti-edge/ioc` in browsers, bundlers, web workers and MV3 extension service workers: the IOC
+// toolkit alone (no API clients, a third of the size). Call `await init()` once first.
+import wbgInit from "./dist/cti_edge_ioc.js";
+
+export * from "./dist/cti_edge_ioc.js";
+export * from "./errors.js";
+
+let ready;
+
+/** Loads and instantiates the wasm module once; later calls return the same promise. */
+export function init(input) {
+  if (!ready) {
+    const module_or_path = input ?? new URL("./dist/cti_edge_ioc_bg.wasm", import.meta.url);
+    ready = wbgInit({ module_or_path }).then(() => undefined, (e) => {
+      ready = undefined;
+      throw e;
+    });
+  }
+  return ready;
+}
