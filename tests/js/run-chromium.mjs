@@ -4,13 +4,12 @@ import { chromium } from "playwright-core";
 import { startSimulator } from "../../sim/index.mjs";
 import { startStaticServer } from "./static-server.mjs";
 import { report } from "./report.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "../examples/lib.mjs";
 
-export const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
 
 const sim = await startSimulator({ quiet: true });
 const web = await startStaticServer();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", ...CHROMIUM_ARGS] });
 let code = 1;
 try {
   const page = await browser.newPage();

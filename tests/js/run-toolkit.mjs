@@ -3,6 +3,7 @@
 import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
 import { startStaticServer } from "./static-server.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "../examples/lib.mjs";
 import * as lib from "../../pkg/ioc/index.node.js";
 import { createRegistry, runTests } from "./harness.mjs";
 import { registerToolkit } from "./suites/toolkit.mjs";
@@ -35,9 +36,7 @@ try {
   await mf.dispose();
 }
 const web = await startStaticServer();
-const args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", ...CHROMIUM_ARGS] });
 let browserCode = 1;
 try {
   const page = await browser.newPage();
