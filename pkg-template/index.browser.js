@@ -16,8 +16,17 @@ export function init(input) {
     const module_or_path = input ?? new URL("./dist/cti_edge_bg.wasm", import.meta.url);
     ready = wbgInit({ module_or_path }).then(() => undefined, (e) => {
       ready = undefined;
-      throw e;
+      throw needsSimd(e);
     });
   }
   return ready;
+}
+
+// The module uses WebAssembly SIMD: say so when an engine without it cannot compile it.
+function needsSimd(e) {
+  if (!(e instanceof WebAssembly.CompileError)) return e;
+  return new WebAssembly.CompileError(
+    `cti-edge: could not compile the WebAssembly module (${e.message}); it needs WebAssembly SIMD — Chrome/Edge >= 91, Firefox >= 89, Safari >= 16.4`,
+    { cause: e },
+  );
 }
