@@ -57,9 +57,11 @@ const over = [];
 for (const g of groups) {
   let groupWorst = 0;
   for (const entry of ["index.browser.js", "index.node.js", "index.workerd.js"]) {
-    const total = gz(g.wasm) + g.glue + gz(join(g.dir, entry));
+    // browser entries also load the shared loader.js
+    const js = g.glue + gz(join(g.dir, entry)) + (entry === "index.browser.js" ? gz(join(pkg, "loader.js")) : 0);
+    const total = gz(g.wasm) + js;
     groupWorst = Math.max(groupWorst, total);
-    rows.push(`  ${(g.name === "cti-edge" ? entry : `ioc/${entry}`).padEnd(22)} wasm ${raw(g.wasm)} B raw / ${gz(g.wasm)} B gz + js ${g.glue + gz(join(g.dir, entry))} B gz = ${total} B gz (${kib(total)})`);
+    rows.push(`  ${(g.name === "cti-edge" ? entry : `ioc/${entry}`).padEnd(22)} wasm ${raw(g.wasm)} B raw / ${gz(g.wasm)} B gz + js ${js} B gz = ${total} B gz (${kib(total)})`);
   }
   const max = budget.maxGzipBytesByEntry?.[g.name] ?? budget.maxTotalGzipBytes;
   rows.push(`    ${g.name}: target ${kib(budget.targetGzipBytes)} ${groupWorst <= budget.targetGzipBytes ? "met" : `NOT met yet, ${kib(groupWorst - budget.targetGzipBytes)} over`}; fails above ${kib(max)}`);
