@@ -361,7 +361,7 @@ impl JsIndicatorSet {
             } else {
                 // a line with a "\n" of its own (or not a string): one at a time
                 for (i, line) in lines.iter().enumerate() {
-                    let line = string_arg(&line, &format!("lines[{i}]"))?;
+                    let line = line.as_string().ok_or_else(|| Error::validation(format!("lines[{i}]"), "must be a string"))?;
                     for m in self.set.match_text(&line, &opts) {
                         push(i, m);
                     }
