@@ -1,6 +1,5 @@
 // `cti-edge/ioc` (the IOC toolkit built without the API clients): its suites in Node, in
 // workerd (miniflare) and in headless Chromium, each through that entry point's own loader.
-import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
 import { startStaticServer } from "./static-server.mjs";
 import { CHROMIUM, CHROMIUM_ARGS } from "../examples/lib.mjs";
@@ -8,23 +7,14 @@ import * as lib from "../../pkg/ioc/index.node.js";
 import { createRegistry, runTests } from "./harness.mjs";
 import { registerToolkit } from "./suites/toolkit.mjs";
 import { report } from "./report.mjs";
+import { testWorker } from "./workerd.mjs";
 
 const { tests, test } = createRegistry();
 registerToolkit(test);
 console.log(`cti-edge/ioc in node ${process.version}: ${tests.length} tests`);
 const node = report("toolkit-node", await runTests(tests, { lib, runtime: "node" }, { log: console.log }));
 
-const root = new URL("../..", import.meta.url).pathname;
-const mf = new Miniflare({
-  modules: true,
-  modulesRoot: root,
-  scriptPath: root + "tests/js/toolkit-worker-entry.mjs",
-  compatibilityDate: "2025-09-01",
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-});
+const mf = testWorker("tests/js/toolkit-worker-entry.mjs");
 let workerd = 1;
 try {
   console.log("cti-edge/ioc in workerd (miniflare)");

@@ -1,20 +1,10 @@
 // Runs the JS suites in workerd (through miniflare) against a simulator on loopback.
-import { Miniflare } from "miniflare";
 import { startSimulator } from "../../sim/index.mjs";
 import { report } from "./report.mjs";
+import { testWorker } from "./workerd.mjs";
 
-const root = new URL("../..", import.meta.url).pathname;
 const sim = await startSimulator({ quiet: true });
-const mf = new Miniflare({
-  modules: true,
-  modulesRoot: root,
-  scriptPath: root + "tests/js/worker-entry.mjs",
-  compatibilityDate: "2025-09-01",
-  modulesRules: [
-    { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-    { type: "CompiledWasm", include: ["**/*.wasm"] },
-  ],
-});
+const mf = testWorker("tests/js/worker-entry.mjs");
 let code = 1;
 try {
   console.log(`workerd (miniflare): simulator ${sim.url}`);
