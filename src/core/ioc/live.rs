@@ -525,17 +525,6 @@ fn stix_keys(pattern: &str) -> Option<Vec<Vec<u8>>> {
 /// Calls `f(event, path, value)` for every string value of `json` (total on any input:
 /// malformed JSON stops the walk early). Nesting deeper than 64 levels is skipped.
 pub fn walk_json(json: &str, batch: bool, f: &mut dyn FnMut(usize, &str, &str)) {
-    walk_json_events(json, batch, &mut |_| true, f);
-}
-
-/// [`walk_json`] that first hands each event's raw JSON text to `keep`; events it
-/// refuses are skipped without being walked (the match prefilter).
-pub fn walk_json_events(
-    json: &str,
-    batch: bool,
-    keep: &mut dyn FnMut(&str) -> bool,
-    f: &mut dyn FnMut(usize, &str, &str),
-) {
     let mut w = Walker {
         s: json,
         i: 0,
@@ -554,16 +543,8 @@ pub fn walk_json_events(
         }
         loop {
             w.path.clear();
-            w.ws();
-            let start = w.i;
-            if w.skip().is_none() {
+            if w.value(0, &mut |p, v| f(ev, p, v)).is_none() {
                 return;
-            }
-            if json.get(start..w.i).is_none_or(|raw| keep(raw)) {
-                w.i = start;
-                if w.value(0, &mut |p, v| f(ev, p, v)).is_none() {
-                    return;
-                }
             }
             w.ws();
             if !w.eat(b',') {
@@ -571,7 +552,7 @@ pub fn walk_json_events(
             }
             ev += 1;
         }
-    } else if keep(json) {
+    } else {
         let _ = w.value(0, &mut |p, v| f(0, p, v));
     }
 }
@@ -1120,7 +1101,6 @@ mod tests {
         ] {
             walk_json(junk, true, &mut |_, _, _| {});
             walk_json(junk, false, &mut |_, _, _| {});
-            walk_json_events(junk, true, &mut |_| false, &mut |_, _, _| {});
         }
     }
 }
