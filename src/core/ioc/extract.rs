@@ -1216,11 +1216,12 @@ fn url_host(v: &str) -> &str {
 fn host_denied(host: &str, deny: &[String]) -> bool {
     deny.iter().any(|d| {
         let d = d.trim_end_matches('.');
-        host.eq_ignore_ascii_case(d)
-            || (host.len() > d.len()
-                && host.is_char_boundary(host.len() - d.len() - 1)
-                && host[host.len() - d.len()..].eq_ignore_ascii_case(d)
-                && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+        // bytes, not str slices: the suffix may start inside a multi-byte char
+        let (h, d) = (host.as_bytes(), d.as_bytes());
+        h.eq_ignore_ascii_case(d)
+            || (h.len() > d.len()
+                && h[h.len() - d.len() - 1] == b'.'
+                && h[h.len() - d.len()..].eq_ignore_ascii_case(d))
     })
 }
 

@@ -352,6 +352,11 @@ fn options() {
     assert!(extract_iocs("10.0.0.1 192.168.1.1 127.0.0.1 ::1 fe80::1", &o).is_empty());
     o.deny = vec!["example.com".into()];
     assert!(extract_iocs("a.example.com http://example.com/x", &o).is_empty());
+    // a deny entry as long as a Unicode host's tail: compared as bytes (this panicked once)
+    o.deny = vec!["evil.com".into()];
+    let hits = extract_iocs("bücher.de user@bücher.de http://bücher.de/x a.evil.com", &o);
+    assert_eq!(hits.iter().filter(|h| h.value.contains("bücher.de")).count(), 5);
+    assert!(hits.iter().all(|h| !h.value.contains("evil.com")));
     let mut o = ExtractOptions {
         dedupe: true,
         ..Default::default()
