@@ -1,7 +1,7 @@
 //! The IOC toolkit's JS surface: `extractIocs`, `refang`, `defang`, `classify`,
 //! `parseStixPattern`, `stixPatternFor` (the engine is `core::ioc`).
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::errors;
@@ -104,7 +104,7 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
     if o.raw("types").is_some() {
         let mut kinds = KindSet::empty();
         for t in o.strings("types")? {
-            kinds.insert(IocKind::from_name(&t).ok_or_else(|| Error::validation("types", format!("{t:?} is not an IOC type (ipv4, ipv6, domain, url, email, md5, sha1, sha256, sha512, cve, asn, btc)")))?);
+            kinds.insert(IocKind::from_name(&t).ok_or_else(|| Error::validation("types", format!("\"{t}\" is not an IOC type (ipv4, ipv6, domain, url, email, md5, sha1, sha256, sha512, cve, asn, btc)")))?);
         }
         opts.kinds = kinds;
     }
@@ -143,95 +143,76 @@ pub fn extract_options(options: &JsValue) -> Result<ExtractOptions> {
 }
 
 
-fn push_json_str(out: &mut String, s: &str) {
-    out.push_str("\"");
-    // runs of bytes that need no escape are copied whole (escapes are all ASCII)
-    let mut from = 0;
-    for (i, &c) in s.as_bytes().iter().enumerate() {
-        if c != b'"' && c != b'\\' && c >= 0x20 {
-            continue;
+#[wasm_bindgen(module = "/src/js/batch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = utf8Of)]
+    fn utf8_of(text: &JsValue) -> Option<Uint8Array>;
+    #[wasm_bindgen(js_name = iocObjects)]
+    fn ioc_objects(text: &JsValue, records: Uint32Array, values: &str, types: &str, sekoia_types: &str) -> Array;
+}
+
+/// A string argument read as UTF-8 by `TextEncoder` (one native copy; wasm-bindgen's own
+/// string passing copies an ASCII text char by char).
+fn text_arg(text: &JsValue, field: &str) -> Result<String> {
+    match utf8_of(text) {
+        Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| Error::validation(field, "must be a string")),
+        None => string_arg(text, field),
+    }
+}
+
+// Flags of a hit record (see `iocObjects` in batch.js): kind index in the low 4 bits.
+const DEFANGED: u32 = 16;
+const NESTED: u32 = 32;
+const VALUE_FOLLOWS: u32 = 64;
+const PUNYCODE_FOLLOWS: u32 = 128;
+
+fn utf16_len(s: &str) -> u32 {
+    (if s.is_ascii() { s.len() } else { s.encode_utf16().count() }) as u32
+}
+
+/// Hits as records for `iocObjects`: `[flags, start, end, (value length), (punycode length)]`
+/// in UTF-16 units, with the values that differ from the text as written (and punycode forms)
+/// concatenated. The JS side slices `raw` from its own string: nothing of the input returns.
+fn ioc_records(text: &str, hits: &[ioc::Ioc]) -> (Vec<u32>, String) {
+    let mut records = Vec::with_capacity(hits.len() * 4);
+    let mut values = String::new();
+    for h in hits {
+        let kind = IocKind::ALL.iter().position(|k| *k == h.kind).unwrap_or(0) as u32;
+        let mut flags = kind | if h.defanged { DEFANGED } else { 0 } | if h.nested { NESTED } else { 0 };
+        let same = text.get(h.start..h.end) == Some(h.value.as_str());
+        let puny = h.punycode();
+        if !same {
+            flags |= VALUE_FOLLOWS;
         }
-        out.push_str(&s[from..i]);
-        from = i + 1;
-        match c {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(c >> 4)]));
-                out.push(char::from(HEX[usize::from(c & 15)]));
-            }
+        if puny.is_some() {
+            flags |= PUNYCODE_FOLLOWS;
+        }
+        records.extend([flags, h.start16 as u32, h.end16 as u32]);
+        if !same {
+            records.push(utf16_len(&h.value));
+            values.push_str(&h.value);
+        }
+        if let Some(p) = puny {
+            records.push(utf16_len(&p));
+            values.push_str(&p);
         }
     }
-    out.push_str(&s[from..]);
-    out.push_str("\"");
+    (records, values)
 }
-
-/// `"key":"value",` (`key` needs no escaping). Only `push_str`: at opt-level "z" each
-/// `String::push(char)` is a call with UTF-8 encoding, and this runs per field per hit.
-fn push_field(out: &mut String, key: &str, value: &str) {
-    out.push_str("\"");
-    out.push_str(key);
-    out.push_str("\":");
-    push_json_str(out, value);
-    out.push_str(",");
-}
-
-fn push_usize(out: &mut String, mut v: usize) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
-}
-
-/// One hit as JSON (`Ioc` in the TS types).
-pub fn push_ioc_json(out: &mut String, i: &ioc::Ioc) {
-    out.push_str("{");
-    push_field(out, "type", i.kind.as_str());
-    push_field(out, "value", &i.value);
-    push_field(out, "raw", &i.raw);
-    if let Some(p) = i.punycode() {
-        push_field(out, "punycode", &p);
-    }
-    if let Some(t) = i.kind.sekoia_type() {
-        push_field(out, "sekoiaType", t);
-    }
-    out.push_str("\"start\":");
-    push_usize(out, i.start16);
-    out.push_str(",\"end\":");
-    push_usize(out, i.end16);
-    out.push_str(if i.defanged { ",\"defanged\":true" } else { ",\"defanged\":false" });
-    out.push_str(if i.nested { ",\"nested\":true}" } else { ",\"nested\":false}" });
-}
-
 
 /// Finds IOCs in `text` (refanging common defang styles), with UTF-16 offsets for highlighting.
 #[wasm_bindgen(js_name = extractIocs, unchecked_return_type = "Ioc[]")]
 pub fn extract_iocs(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
     let run = || -> Result<JsValue> {
-        let text = string_arg(&text, "text")?;
+        let input = text_arg(&text, "text")?;
         let opts = extract_options(&options)?;
-        // One JSON text parsed by the engine's JSON.parse: far fewer boundary crossings than
-        // building each object property by property (this call returns thousands of hits).
-        let hits = ioc::extract_iocs(&text, &opts);
-        let mut json = String::with_capacity(hits.len() * 96 + 2);
-        json.push_str("[");
-        for (n, i) in hits.iter().enumerate() {
-            if n > 0 {
-                json.push_str(",");
-            }
-            push_ioc_json(&mut json, i);
-        }
-        json.push_str("]");
-        js_sys::JSON::parse(&json).map_err(|_| Error::Decode { message: "internal: bad extraction JSON".into(), status: 0, attempts: 0 })
+        // Hits leave as numbers plus one string of values, and the objects are built in JS:
+        // fewer bytes than JSON (raw is sliced from the caller's own string), no parse.
+        let hits = ioc::extract::extract_spans(&input, &opts);
+        let (records, values) = ioc_records(&input, &hits);
+        let names = IocKind::ALL.map(IocKind::as_str).join(",");
+        let sekoia = IocKind::ALL.map(|k| k.sekoia_type().unwrap_or("")).join(",");
+        Ok(ioc_objects(&text, Uint32Array::from(&records[..]), &values, &names, &sekoia).into())
     };
     run().map_err(|e| errors::to_js(&e))
 }

@@ -655,7 +655,7 @@ impl<'a> Scanner<'a> {
             if local.contains("..") {
                 continue;
             }
-            self.push(IocKind::Email, ls, de, format!("{local}@{dv}"));
+            self.push(IocKind::Email, ls, de, concat(&[local, "@", &dv]));
             p = de.max(p);
         }
     }
@@ -682,13 +682,25 @@ impl<'a> Scanner<'a> {
                     .map_or(1, |c| c.len_utf8());
                 continue;
             }
+            // the run's end, and what it holds: a '.', anything but ASCII alphanumerics
             let s = i;
-            let e = host_run_end(t, i);
-            i = e;
-            if want_words {
+            let (mut dot, mut plain) = (false, true);
+            while i < n && b[i] < 0x80 && CLASS[usize::from(b[i])] & C_HOST != 0 {
+                dot |= b[i] == b'.';
+                plain &= CLASS[usize::from(b[i])] & C_ALNUM != 0;
+                i += 1;
+            }
+            if i < n && b[i] >= 0x80 {
+                (i, plain) = (host_run_end(t, i), false);
+                dot |= b[s..i].contains(&b'.');
+            }
+            let e = i;
+            // a plain word is one alphanumeric word: of interest only if long enough for a
+            // hash / BTC address or starting like `CVE` / `AS`
+            if want_words && (!plain || e - s >= 25 || matches!(b[s] | 0x20, b'a' | b'c')) {
                 self.words(s, e);
             }
-            if !want_hosts || !b[s..e].contains(&b'.') {
+            if !want_hosts || !dot {
                 continue;
             }
             let next = b.get(e).copied().unwrap_or(b' ');
@@ -858,7 +870,7 @@ impl<'a> Scanner<'a> {
         let Some(rest) = self.t.get(e..end) else {
             return;
         };
-        self.push(IocKind::Url, s, end, format!("{host}{rest}"));
+        self.push(IocKind::Url, s, end, concat(&[host, rest]));
     }
 
     // ---------------------------------------------------------------- IPv6
@@ -1101,8 +1113,10 @@ fn asn_value(d: &[u8]) -> Option<String> {
     if d.is_empty() || d.len() > 10 || d[0] == b'0' {
         return None;
     }
-    let v: u64 = std::str::from_utf8(d).ok()?.parse().ok()?;
-    (1..=u32::MAX as u64).contains(&v).then(|| format!("AS{v}"))
+    let digits = std::str::from_utf8(d).ok()?;
+    let v: u64 = digits.parse().ok()?;
+    // no leading zero: the digits as written are the number's decimal form
+    (1..=u32::MAX as u64).contains(&v).then(|| concat(&["AS", digits]))
 }
 
 pub(crate) fn parse_cve_tail_at(b: &[u8], e: usize) -> Option<(usize, String)> {
@@ -1128,10 +1142,8 @@ fn parse_cve_tail(b: &[u8], e: usize) -> Option<(usize, String)> {
     if !(4..=7).contains(&(ne - ns)) || b.get(ne).is_some_and(|&c| is_alnum(c)) {
         return None;
     }
-    Some((
-        ne,
-        format!("CVE-{}-{}", year, std::str::from_utf8(&b[ns..ne]).ok()?),
-    ))
+    let digits = std::str::from_utf8(&b[ys..ne]).ok()?;
+    Some((ne, concat(&["CVE-", digits])))
 }
 
 /// Scripts written without spaces between words (CJK, kana, Hangul, full-width forms): text in
@@ -1175,6 +1187,15 @@ fn idn_trim(t: &str, s: usize, e: usize) -> (usize, usize) {
     (ns, ne)
 }
 
+/// `parts` joined, allocated once (cheaper than `format!` at opt-level "z").
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// Canonical URL: scheme and host lower-cased, the rest as written.
 pub(crate) fn canonical_url(raw: &str) -> String {
     let Some(p) = punycode::scheme_end(raw) else {
@@ -1193,13 +1214,7 @@ pub(crate) fn canonical_url(raw: &str) -> String {
     };
     let host = lower_host(&hp[..host_len]);
     let host = host.strip_suffix('.').map(str::to_string).unwrap_or(host);
-    format!(
-        "{scheme}://{}{}{}{}",
-        &auth[..host_start],
-        host,
-        &hp[host_len..],
-        &rest[auth_len..]
-    )
+    concat(&[&scheme, "://", &auth[..host_start], &host, &hp[host_len..], &rest[auth_len..]])
 }
 
 /// Host of a URL value (scheme optional), for deny-list checks.
@@ -1297,6 +1312,16 @@ pub(crate) fn scan_with_map(
 
 /// Find the IOCs in `text`.
 pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
+    let mut out = extract_spans(text, opts);
+    for ioc in &mut out {
+        ioc.raw = text.get(ioc.start..ioc.end).unwrap_or_default().to_string();
+    }
+    out
+}
+
+/// [`extract_iocs`] without copying each hit's `raw` text (left empty): a JS caller
+/// slices it from its own string with the UTF-16 offsets.
+pub(crate) fn extract_spans(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
     let map = if opts.refang {
         refang_map(text)
     } else {
@@ -1304,11 +1329,47 @@ pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
     };
     let t: &str = if opts.refang { &map.text } else { text };
     let cands = scan(t, opts, &map);
-    let mut seen: std::collections::HashSet<(IocKind, String)> = std::collections::HashSet::new();
+    let keep = kept(&cands, opts);
     let mut out: Vec<Ioc> = Vec::with_capacity(cands.len());
-    for c in cands {
-        if !opts.kinds.contains(c.kind) || (c.nested && !opts.nested) {
+    for (c, keep) in cands.into_iter().zip(keep) {
+        if !keep {
             continue;
+        }
+        let (start, end, defanged) = if opts.refang {
+            (
+                map.to_orig_start(c.s),
+                map.to_orig_end(c.e),
+                map.touches(c.s, c.e),
+            )
+        } else {
+            (c.s, c.e, false)
+        };
+        if text.get(start..end).is_none() {
+            continue;
+        }
+        out.push(Ioc {
+            kind: c.kind,
+            value: c.value,
+            raw: String::new(),
+            start,
+            end,
+            start16: start,
+            end16: end,
+            defanged,
+            nested: c.nested,
+        });
+    }
+    fill_utf16(text, &mut out);
+    out
+}
+
+/// Which candidates the options let through: wanted kind, nesting, reserved IPs, the
+/// deny list, then (with `dedupe`) the first of each (kind, value).
+fn kept(cands: &[Cand], opts: &ExtractOptions) -> Vec<bool> {
+    let mut seen = FirstSeen::new(if opts.dedupe { cands.len() } else { 0 });
+    let passes = |c: &Cand| {
+        if !opts.kinds.contains(c.kind) || (c.nested && !opts.nested) {
+            return false;
         }
         if opts.exclude_private_ips {
             let reserved = match c.kind {
@@ -1317,7 +1378,7 @@ pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
                 _ => false,
             };
             if reserved {
-                continue;
+                return false;
             }
         }
         if !opts.deny.is_empty() {
@@ -1333,38 +1394,46 @@ pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
                     _ => false,
                 };
             if denied {
-                continue;
+                return false;
             }
         }
-        if opts.dedupe && !seen.insert((c.kind, c.value.clone())) {
-            continue;
-        }
-        let (start, end, defanged) = if opts.refang {
-            (
-                map.to_orig_start(c.s),
-                map.to_orig_end(c.e),
-                map.touches(c.s, c.e),
-            )
-        } else {
-            (c.s, c.e, false)
-        };
-        let Some(raw) = text.get(start..end) else {
-            continue;
-        };
-        out.push(Ioc {
-            kind: c.kind,
-            value: c.value,
-            raw: raw.to_string(),
-            start,
-            end,
-            start16: start,
-            end16: end,
-            defanged,
-            nested: c.nested,
-        });
+        true
+    };
+    (0..cands.len())
+        .map(|i| passes(&cands[i]) && (!opts.dedupe || seen.first(cands, i)))
+        .collect()
+}
+
+/// The (kind, value) pairs seen so far, as indices of candidates in an open-addressing
+/// table (a few lines of code where a `HashSet` instantiation costs ~1 KB of wasm).
+struct FirstSeen {
+    slots: Vec<u32>,
+}
+
+impl FirstSeen {
+    const EMPTY: u32 = u32::MAX;
+
+    fn new(n: usize) -> Self {
+        let size = if n == 0 { 0 } else { (2 * n).next_power_of_two() };
+        FirstSeen { slots: vec![Self::EMPTY; size] }
     }
-    fill_utf16(text, &mut out);
-    out
+
+    /// Whether `cands[i]` is the first of its (kind, value); remembers it.
+    fn first(&mut self, cands: &[Cand], i: usize) -> bool {
+        let c = &cands[i];
+        let mask = self.slots.len() - 1;
+        let mut at = (super::set::hash_bytes(c.value.as_bytes()) ^ c.kind as u64) as usize & mask;
+        loop {
+            match self.slots[at] {
+                Self::EMPTY => {
+                    self.slots[at] = i as u32;
+                    return true;
+                }
+                s if cands[s as usize].kind == c.kind && cands[s as usize].value == c.value => return false,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
 }
 
 /// Convert byte offsets to UTF-16 offsets in one walk over the text.
