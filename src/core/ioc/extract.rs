@@ -187,10 +187,10 @@ pub(crate) struct DomainCheck<'a> {
 
 fn is_file_ext_tld(tld: &str, list: Option<&[String]>) -> bool {
     match list {
-        Some(l) => l.iter().any(|x| x.eq_ignore_ascii_case(tld)),
+        Some(l) => l.iter().any(|x| x.len() == tld.len() && x.eq_ignore_ascii_case(tld)),
         None => FILE_EXTENSION_TLDS
             .iter()
-            .any(|x| x.eq_ignore_ascii_case(tld)),
+            .any(|x| x.len() == tld.len() && x.eq_ignore_ascii_case(tld)),
     }
 }
 
@@ -202,7 +202,12 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
     }
     let mut labels = 0;
     let mut last = "";
-    for label in d.split('.') {
+    let mut from = 0;
+    // '.' is ASCII: the byte positions of dots are char boundaries
+    let dots = d.bytes().enumerate().filter(|&(_, c)| c == b'.').map(|(i, _)| i);
+    for end in dots.chain([d.len()]) {
+        let label = d.get(from..end).unwrap_or_default();
+        from = end + 1;
         labels += 1;
         if label.is_empty() {
             return Err(DomainReject::Syntax);
@@ -273,12 +278,14 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
         // file-like names under such a TLD, whatever their length: capital letters
         // (`Textures.exe.zip`), `_` inside a label (`Bandicam_4.3.1.zip`) or a
         // numeric label (`tool.1.2.zip`); hosts seen in the wild are none of these
-        let file_like = d.split('.').any(|l| {
-            l.bytes().any(|c| c.is_ascii_uppercase())
-                || l.bytes().skip(1).any(|c| c == b'_')
-                || l.bytes().all(|c| c.is_ascii_digit())
-        });
-        if ext && file_like && chk.policy != FileExtPolicy::Allow {
+        let file_like = || {
+            d.split('.').any(|l| {
+                l.bytes().any(|c| c.is_ascii_uppercase())
+                    || l.bytes().skip(1).any(|c| c == b'_')
+                    || l.bytes().all(|c| c.is_ascii_digit())
+            })
+        };
+        if ext && chk.policy != FileExtPolicy::Allow && file_like() {
             return Err(DomainReject::FileExtension);
         }
         if ext {
@@ -682,24 +689,35 @@ impl<'a> Scanner<'a> {
                     .map_or(1, |c| c.len_utf8());
                 continue;
             }
-            // the run's end, and what it holds: a '.', anything but ASCII alphanumerics
+            // the run's end, whether it holds a '.', and its alphanumeric words on the way
             let s = i;
-            let (mut dot, mut plain) = (false, true);
-            while i < n && b[i] < 0x80 && CLASS[usize::from(b[i])] & C_HOST != 0 {
-                dot |= b[i] == b'.';
-                plain &= CLASS[usize::from(b[i])] & C_ALNUM != 0;
+            let mut dot = false;
+            let mut word = i;
+            while i < n && b[i] < 0x80 {
+                let class = CLASS[usize::from(b[i])];
+                if class & C_HOST == 0 {
+                    break;
+                }
+                if class & C_ALNUM == 0 {
+                    if want_words {
+                        self.word(word, i);
+                    }
+                    dot |= b[i] == b'.';
+                    word = i + 1;
+                }
                 i += 1;
             }
-            if i < n && b[i] >= 0x80 {
-                (i, plain) = (host_run_end(t, i), false);
-                dot |= b[s..i].contains(&b'.');
+            if i < n && b[i] >= 0x80 && host_char_len(t, i) > 0 {
+                // non-ASCII letters: the rest of the run word by word as `words` splits it
+                i = host_run_end(t, i);
+                dot |= b[word..i].contains(&b'.');
+                if want_words {
+                    self.words(word, i);
+                }
+            } else if want_words {
+                self.word(word, i);
             }
             let e = i;
-            // a plain word is one alphanumeric word: of interest only if long enough for a
-            // hash / BTC address or starting like `CVE` / `AS`
-            if want_words && (!plain || e - s >= 25 || matches!(b[s] | 0x20, b'a' | b'c')) {
-                self.words(s, e);
-            }
             if !want_hosts || !dot {
                 continue;
             }
@@ -951,6 +969,15 @@ impl<'a> Scanner<'a> {
     }
 
     // ---------------------------------------------------------------- words
+    /// The alphanumeric word `[s, e)` of a host run, if it can be one: long enough for a
+    /// hash / BTC address, or starting like `CVE` / `AS` (most words are neither).
+    #[inline]
+    fn word(&mut self, s: usize, e: usize) {
+        if e > s && (e - s >= 25 || matches!(self.b[s] | 0x20, b'a' | b'c')) {
+            self.words(s, e);
+        }
+    }
+
     /// Alphanumeric words inside `[from, to)`.
     fn words(&mut self, from: usize, to: usize) {
         let b = self.b;
@@ -1436,32 +1463,40 @@ impl FirstSeen {
     }
 }
 
-/// Convert byte offsets to UTF-16 offsets in one walk over the text.
+/// Convert byte offsets to UTF-16 offsets in one walk over the text: hits come in order of
+/// their start, and an end is its start plus the units of the hit itself.
 fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
-    if text.is_ascii() || iocs.is_empty() {
+    if iocs.is_empty() || text.is_ascii() {
         return;
     }
-    let mut offs: Vec<(usize, usize, bool)> = Vec::with_capacity(iocs.len() * 2);
-    for (i, ioc) in iocs.iter().enumerate() {
-        offs.push((ioc.start, i, false));
-        offs.push((ioc.end, i, true));
-    }
-    super::set::merge_sort(&mut offs, |a, b| a < b);
-    // UTF-16 units from UTF-8 bytes: one per lead byte, two for a 4-byte sequence
     let b = text.as_bytes();
-    let mut u16pos = 0usize;
-    let mut bpos = 0usize;
-    for (off, i, is_end) in offs {
-        let off = off.min(b.len());
-        while bpos < off {
-            let c = b[bpos];
-            u16pos += usize::from(c & 0xC0 != 0x80) + usize::from(c >= 0xF0);
-            bpos += 1;
+    let (mut at, mut units) = (0usize, 0usize);
+    for ioc in iocs.iter_mut() {
+        if ioc.start < at {
+            (at, units) = (0, 0); // out of order (never expected): count from the start again
         }
-        if is_end {
-            iocs[i].end16 = u16pos;
-        } else {
-            iocs[i].start16 = u16pos;
-        }
+        units += utf16_units(&b[at..ioc.start]);
+        at = ioc.start;
+        ioc.start16 = units;
+        ioc.end16 = units + utf16_units(&b[ioc.start..ioc.end]);
     }
+}
+
+/// UTF-16 units of UTF-8 bytes: one per char (every byte but a continuation byte
+/// `10xxxxxx`), two for a 4-byte char (lead `11110xxx`); 8 bytes per step.
+pub(crate) fn utf16_units(b: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    let mut n = 0;
+    for c in &mut words {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // bit 7 of each byte lane, against bits 6, 5, 4 of the same byte shifted into it
+        let continuation = w & !(w << 1) & HIGH;
+        let four_byte_lead = w & (w << 1) & (w << 2) & (w << 3) & HIGH;
+        n += 8 - continuation.count_ones() as usize + four_byte_lead.count_ones() as usize;
+    }
+    for &c in words.remainder() {
+        n += usize::from(c & 0xC0 != 0x80) + usize::from(c >= 0xF0);
+    }
+    n
 }

@@ -702,3 +702,31 @@ fn latin_diacritics_are_part_of_a_label_cjk_is_glue() {
     assert_eq!(vals("https://bücher.de/x"), vec!["https://bücher.de/x", "bücher.de"]);
     assert_eq!(vals("これはexample.comです"), vec!["example.com"]);
 }
+
+#[test]
+fn utf16_units_counts_like_encode_utf16() {
+    let chars = ['a', '.', 'é', '€', '中', '😀', '\u{10FFFF}', ' ', 'ß'];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for len in 0..200 {
+        let s: String = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                chars[(seed % chars.len() as u64) as usize]
+            })
+            .collect();
+        assert_eq!(super::extract::utf16_units(s.as_bytes()), s.encode_utf16().count(), "{s:?}");
+    }
+}
+
+#[test]
+fn tld_lookup_finds_first_last_and_longest_entries_in_any_case() {
+    use super::tld::is_tld;
+    for t in ["ac", "zw", "aaa", "zip", "aarp", "zone", "actor", "yahoo", "abogado", "zuerich", "travelersinsurance", "xn--vermgensberatung-pwb", "COM", "Xn--Vermgensberater-CTB", "xn--p1ai", "comsec"] {
+        assert!(is_tld(t), "{t}");
+    }
+    for t in ["", "a", "aa", "exe", "dll", "zz", "comm", "xn--vermgensberatung-pwc", "zuerici", "com.", "tést", "abcdefghijklmnopqrstuvwxyz"] {
+        assert!(!is_tld(t), "{t}");
+    }
+}
