@@ -24,6 +24,9 @@ pub struct Piece {
 pub struct Refanged {
     pub text: String,
     pub pieces: Vec<Piece>,
+    /// One bit per byte of `text` that a replacement wrote: `touches` is asked for every
+    /// candidate host, and a few word tests beat a binary search over the pieces.
+    replaced: Vec<u64>,
 }
 
 impl Refanged {
@@ -31,7 +34,7 @@ impl Refanged {
     pub fn identity(s: &str) -> Self {
         Refanged {
             text: s.to_string(),
-            pieces: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -66,8 +69,24 @@ impl Refanged {
 
     /// Does the output span `[s, e)` overlap a replacement?
     pub fn touches(&self, s: usize, e: usize) -> bool {
-        let idx = self.pieces.partition_point(|p| p.out + p.out_len <= s);
-        self.pieces.get(idx).is_some_and(|p| p.out < e)
+        if self.pieces.is_empty() {
+            return false;
+        }
+        if s >= e {
+            let idx = self.pieces.partition_point(|p| p.out + p.out_len <= s);
+            return self.pieces.get(idx).is_some_and(|p| p.out < e);
+        }
+        let (first, last) = (s / 64, (e - 1) / 64);
+        (first..=last).any(|w| {
+            let mut bits = self.replaced.get(w).copied().unwrap_or(0);
+            if w == first {
+                bits &= !0u64 << (s % 64);
+            }
+            if w == last {
+                bits &= !0u64 >> (63 - (e - 1) % 64);
+            }
+            bits != 0
+        })
     }
 }
 
@@ -212,10 +231,16 @@ fn refang_scan(s: &str) -> Refanged {
         i = to;
     }
     if pieces.is_empty() {
-        return Refanged { text: s.to_string(), pieces };
+        return Refanged { text: s.to_string(), ..Default::default() };
     }
     out.push_str(&s[copy_from..]);
-    Refanged { text: out, pieces }
+    let mut replaced = vec![0u64; out.len().div_ceil(64)];
+    for p in &pieces {
+        for i in p.out..p.out + p.out_len {
+            replaced[i / 64] |= 1 << (i % 64);
+        }
+    }
+    Refanged { text: out, pieces, replaced }
 }
 
 /// The replacement (input range and text) starting at trigger byte `i`, never reaching
@@ -452,6 +477,18 @@ mod tests {
         }
         out.push_str(&s[copy_from..]);
         (out, pieces)
+    }
+
+    #[test]
+    fn touches_by_bitmap_equals_the_search_over_pieces() {
+        let r = refang_map(&"a[.]b hxxp://c(.)d e[at]f.g  x . y [.] [dot]".repeat(9));
+        assert!(r.pieces.iter().all(|p| p.out_len > 0));
+        for s in 0..=r.text.len() + 2 {
+            for e in s..=(s + 70).min(r.text.len() + 2) {
+                let t = r.pieces.partition_point(|p| p.out + p.out_len <= s);
+                assert_eq!(r.touches(s, e), r.pieces.get(t).is_some_and(|p| p.out < e), "{s}..{e}");
+            }
+        }
     }
 
     #[test]
