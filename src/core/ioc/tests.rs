@@ -730,3 +730,18 @@ fn tld_lookup_finds_first_last_and_longest_entries_in_any_case() {
         assert!(!is_tld(t), "{t}");
     }
 }
+
+#[test]
+fn canonical_urls_lower_case_scheme_and_host_only() {
+    use super::extract::canonical_url;
+    for (raw, want) in [
+        ("http://example.com/A?B#C", "http://example.com/A?B#C"),
+        ("HTTP://Example.COM./Path", "http://example.com/Path"),
+        ("https://User@Host:8080/X", "https://User@host:8080/X"),
+        ("http://[2001:DB8::1]/P", "http://[2001:db8::1]/P"),
+        ("http://BÜCHER.de/Q", "http://bücher.de/Q"),
+        ("ftp://a.b.", "ftp://a.b"),
+    ] {
+        assert_eq!(canonical_url(raw), want, "{raw}");
+    }
+}
