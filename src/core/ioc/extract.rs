@@ -44,6 +44,7 @@ pub(crate) struct Cand {
 
 const C_ALNUM: u8 = 1;
 const C_HOST: u8 = 2;
+const C_MARK: u8 = 4;
 
 /// Byte classes: ASCII alphanumerics, host chars (alnum, `-`, `_`, `.`).
 static CLASS: [u8; 256] = {
@@ -55,6 +56,8 @@ static CLASS: [u8; 256] = {
             t[i] = C_ALNUM | C_HOST;
         } else if c == b'-' || c == b'_' || c == b'.' {
             t[i] = C_HOST;
+        } else if c == b':' || c == b'@' {
+            t[i] = C_MARK;
         }
         i += 1;
     }
@@ -430,6 +433,22 @@ struct Scanner<'a> {
     out: Vec<Cand>,
 }
 
+/// Positions of ':' and '@', noted by the host-run pass: the URL, IPv6 and e-mail passes
+/// start from them instead of searching the text again each.
+#[derive(Default)]
+struct Marks {
+    colons: Vec<usize>,
+    ats: Vec<usize>,
+}
+
+/// The first of the sorted `marks` at or after `p`, searching on from index `*at`.
+fn next_mark(marks: &[usize], at: &mut usize, p: usize) -> Option<usize> {
+    while marks.get(*at).is_some_and(|&m| m < p) {
+        *at += 1;
+    }
+    marks.get(*at).copied()
+}
+
 impl<'a> Scanner<'a> {
     fn want(&self, k: IocKind) -> bool {
         self.opts.kinds.contains(k)
@@ -459,15 +478,14 @@ impl<'a> Scanner<'a> {
     }
 
     // ---------------------------------------------------------------- URLs
-    fn urls(&mut self) {
+    fn urls(&mut self, colons: &[usize]) {
         let b = self.b;
         let n = b.len();
-        let mut p = 0;
+        let (mut p, mut at) = (0, 0);
         while p + 3 <= n {
-            let Some(off) = b[p..].iter().position(|&c| c == b':') else {
+            let Some(k) = next_mark(colons, &mut at, p) else {
                 break;
             };
-            let k = p + off;
             p = k + 1;
             if !(b.get(k + 1) == Some(&b'/') && b.get(k + 2) == Some(&b'/')) {
                 continue;
@@ -577,15 +595,14 @@ impl<'a> Scanner<'a> {
     }
 
     // ---------------------------------------------------------------- emails
-    fn emails(&mut self) {
+    fn emails(&mut self, ats: &[usize]) {
         let b = self.b;
         let n = b.len();
-        let mut p = 0;
+        let (mut p, mut next) = (0, 0);
         while p < n {
-            let Some(off) = b[p..].iter().position(|&c| c == b'@') else {
+            let Some(at) = next_mark(ats, &mut next, p) else {
                 break;
             };
-            let at = p + off;
             p = at + 1;
             let mut ls = at;
             while ls > 0 && (is_alnum(b[ls - 1]) || b"._%+-!#$&'*~".contains(&b[ls - 1])) {
@@ -669,8 +686,9 @@ impl<'a> Scanner<'a> {
 
     // ---------------------------------------------------------------- host runs
     /// Host runs (IPv4, domains, scheme-less URLs) and, inside them, alphanumeric
-    /// words (hashes, BTC, CVE, ASN): one pass over the text.
-    fn hosts(&mut self, want_hosts: bool, want_words: bool) {
+    /// words (hashes, BTC, CVE, ASN): one pass over the text, which also notes the [`Marks`].
+    fn hosts(&mut self, want_hosts: bool, want_words: bool) -> Marks {
+        let mut marks = Marks::default();
         let t = self.t;
         let b = self.b;
         let n = b.len();
@@ -678,6 +696,13 @@ impl<'a> Scanner<'a> {
         while i < n {
             let c = b[i];
             if c < 0x80 && CLASS[c as usize] & C_HOST == 0 {
+                if CLASS[c as usize] & C_MARK != 0 {
+                    if c == b':' {
+                        marks.colons.push(i);
+                    } else {
+                        marks.ats.push(i);
+                    }
+                }
                 i += 1;
                 continue;
             }
@@ -742,6 +767,7 @@ impl<'a> Scanner<'a> {
                 k += 1;
             }
         }
+        marks
     }
 
     fn host_segment(&mut self, mut s: usize, mut e: usize, run_s: usize, run_e: usize) {
@@ -892,17 +918,16 @@ impl<'a> Scanner<'a> {
     }
 
     // ---------------------------------------------------------------- IPv6
-    fn ipv6(&mut self) {
+    fn ipv6(&mut self, colons: &[usize]) {
         let b = self.b;
         let n = b.len();
         let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
-        let mut p = 0;
-        // anchored on ':' (memchr), each hex/colon/dot run handled once
+        let (mut p, mut at) = (0, 0);
+        // anchored on ':', each hex/colon/dot run handled once
         while p < n {
-            let Some(off) = b[p..].iter().position(|&c| c == b':') else {
+            let Some(k) = next_mark(colons, &mut at, p) else {
                 break;
             };
-            let k = p + off;
             let mut s = k;
             while s > 0 && is_v6(b[s - 1]) {
                 s -= 1;
@@ -1277,12 +1302,6 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
         out: Vec::new(),
     };
     let k = opts.kinds;
-    if k.contains(IocKind::Url) || k.contains(IocKind::Domain) {
-        sc.urls();
-    }
-    if k.contains(IocKind::Email) {
-        sc.emails();
-    }
     let want_hosts =
         k.contains(IocKind::Domain) || k.contains(IocKind::Ipv4) || k.contains(IocKind::Url);
     let want_words = [
@@ -1296,11 +1315,19 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
     ]
     .iter()
     .any(|x| k.contains(*x));
-    if want_hosts || want_words {
-        sc.hosts(want_hosts, want_words);
+    // the host-run pass goes first (it notes where the others start), its candidates are
+    // put after theirs: the order the sort below keeps for equal spans
+    let marks = sc.hosts(want_hosts, want_words);
+    let from_hosts = std::mem::take(&mut sc.out);
+    if k.contains(IocKind::Url) || k.contains(IocKind::Domain) {
+        sc.urls(&marks.colons);
     }
+    if k.contains(IocKind::Email) {
+        sc.emails(&marks.ats);
+    }
+    sc.out.extend(from_hosts);
     if k.contains(IocKind::Ipv6) {
-        sc.ipv6();
+        sc.ipv6(&marks.colons);
     }
     let mut out = sc.out;
     super::set::merge_sort(&mut out, |a, b| {
