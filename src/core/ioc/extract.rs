@@ -832,11 +832,12 @@ impl<'a> Scanner<'a> {
                 if e == run_e && next == b'(' && !self.map.touches(s, e) && !self.allowed(&v) {
                     return;
                 }
-                if self.want(IocKind::Domain) {
-                    self.push(IocKind::Domain, s, e, v.clone());
-                }
+                // (pushed after the URL: candidates are sorted by span later, and v moves)
                 if e == run_e {
                     self.schemeless(s, e, prev, &v);
+                }
+                if self.want(IocKind::Domain) {
+                    self.push(IocKind::Domain, s, e, v);
                 }
             }
             Err(_) => {
@@ -859,11 +860,11 @@ impl<'a> Scanner<'a> {
         // a strict dotted quad (no leading zeros) is written in canonical form already,
         // and copying it is far cheaper than `Display` in wasm
         let text = self.t.get(s..e).filter(|v| parse_ipv4(v) == Some(ip)).map_or_else(|| ip.to_string(), str::to_string);
-        if self.want(IocKind::Ipv4) {
-            self.push(IocKind::Ipv4, s, e, text.clone());
-        }
         if e == run_e {
             self.schemeless(s, e, prev, &text);
+        }
+        if self.want(IocKind::Ipv4) {
+            self.push(IocKind::Ipv4, s, e, text);
         }
     }
 
