@@ -816,7 +816,8 @@ impl<'a> Scanner<'a> {
         let Some(seg) = t.get(s..e) else { return };
         let chk = self.domain_check(s, e);
         let mut res = check_domain(seg, &chk);
-        if let Err(DomainReject::Casing | DomainReject::FileExtension) = res {
+        // an allow-listed name passes the heuristics
+        if let (Err(DomainReject::Casing | DomainReject::FileExtension), false) = (&res, self.opts.allow.is_empty()) {
             let relaxed = DomainCheck {
                 heuristics: false,
                 ..chk
@@ -996,10 +997,13 @@ impl<'a> Scanner<'a> {
 
     // ---------------------------------------------------------------- words
     /// The alphanumeric word `[s, e)` of a host run, if it can be one: long enough for a
-    /// hash / BTC address, or starting like `CVE` / `AS` (most words are neither).
+    /// hash / BTC address, `CVE` or starting with `AS` (most words are none of these).
     #[inline]
     fn word(&mut self, s: usize, e: usize) {
-        if e > s && (e - s >= 25 || matches!(self.b[s] | 0x20, b'a' | b'c')) {
+        let w = &self.b[s..e];
+        let cve = w.len() == 3 && w[0] | 0x20 == b'c';
+        let asn = w.len() >= 2 && w[0] | 0x20 == b'a' && w[1] | 0x20 == b's';
+        if w.len() >= 25 || cve || asn {
             self.words(s, e);
         }
     }
