@@ -1,5 +1,6 @@
 #![no_main]
-//! The extractor on any text: never panics, every hit's offsets point at its raw text, and
+//! The extractor on any text: never panics (also with deny / allow lists), every hit's offsets
+//! point at its raw text, a denied value is never reported, and
 //! set matching finds every extracted IOC once it is in a set, in text and in JSON events (the
 //! matching prefilter may skip text only when no entry can occur in it).
 use cti_edge::core::ioc::{extract_iocs, ExtractOptions, LiveSet, SetOptions};
@@ -15,6 +16,16 @@ fuzz_target!(|text: &str| {
             assert_eq!(before16, ioc.start16);
             let _ = ioc.punycode();
         }
+    }
+    // deny / allow lists made of the text's own pieces (any length, any chars: a deny entry
+    // as long as a Unicode host's tail once made the suffix check slice inside a char)
+    let tail: String = text.chars().rev().take(9).collect::<Vec<_>>().into_iter().rev().collect();
+    let first = extract_iocs(text, &ExtractOptions::default()).into_iter().next().map(|i| i.value);
+    let lists: Vec<String> = [Some(tail), first].into_iter().flatten().collect();
+    let listed = ExtractOptions { deny: lists.clone(), allow: lists.clone(), exclude_private_ips: true, ..Default::default() };
+    for ioc in extract_iocs(text, &listed) {
+        assert!(!lists.iter().any(|d| d.eq_ignore_ascii_case(&ioc.value)), "{:?} is denied", ioc.value);
+        assert_eq!(text.get(ioc.start..ioc.end), Some(ioc.raw.as_str()));
     }
     let opts = ExtractOptions::default();
     for ioc in extract_iocs(text, &opts).into_iter().take(4) {
