@@ -204,9 +204,15 @@ impl JsIndicatorSet {
             let rejected = Array::new();
             let mut added = 0u32;
             // a big batch: one merge at the end instead of one per delta growth step
-            let bulk = values.length() as usize > 4096 + self.set.len() / 4;
+            let n = values.length() as usize;
+            let bulk = n > 4096 + self.set.len() / 4;
             if bulk {
-                self.set.begin_bulk();
+                // ~4096 values drawn across the batch size the builder (see begin_bulk_sized)
+                let sample: Vec<String> = LiveSet::sample_indices(n, 4096).filter_map(|i| {
+                    let item = values.get(i as u32);
+                    item.as_string().or_else(|| item.is_object().then(|| get(&item, "value").as_string()).flatten())
+                }).collect();
+                self.set.begin_bulk_sized(n, &sample.iter().map(String::as_str).collect::<Vec<_>>());
             }
             let undefined = JsValue::UNDEFINED;
             for item in values.iter() {

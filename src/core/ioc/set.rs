@@ -373,7 +373,21 @@ impl StrTable {
         }
     }
     fn grow(&mut self) {
-        let cap = (self.len() * 2 + 16).next_power_of_two();
+        self.rehash((self.len() * 2 + 16).next_power_of_two());
+    }
+    /// Room for `entries` more keys of `bytes` in all, allocated once (see [`SetBuilder::reserve`]).
+    fn reserve(&mut self, entries: usize, bytes: usize) {
+        // an estimate: no room is no error (the vectors then grow as usual)
+        if self.arena.try_reserve_exact(bytes).is_err() || self.offsets.try_reserve_exact(entries + 1).is_err() {
+            return;
+        }
+        // the table as `insert` would have grown it for that many (load factor <= 0.7)
+        let total = self.len().saturating_add(entries);
+        if total < usize::MAX / 16 && total * 10 > self.table.len() * 7 {
+            self.rehash((total * 10 / 7 + 1).next_power_of_two());
+        }
+    }
+    fn rehash(&mut self, cap: usize) {
         self.table = vec![NONE; cap];
         let mask = cap - 1;
         for i in 0..self.len() {
@@ -491,6 +505,10 @@ impl<K> Default for Column<K> {
 }
 
 impl<K: Ord + Copy> Column<K> {
+    fn reserve(&mut self, n: usize) {
+        let _ = self.keys.try_reserve_exact(n); // an estimate: no room is no error
+    }
+
     fn push(&mut self, k: K, p: u32) {
         if p != NONE && self.payloads.is_none() {
             self.payloads = Some(vec![NONE; self.keys.len()]);
@@ -620,6 +638,43 @@ fn url_key(v: &str) -> Option<String> {
 }
 
 impl SetBuilder {
+    /// Room for `n` more entries shaped like the byte keys in `sample` (the recognised ones of
+    /// `sampled` values drawn evenly from them; see `LiveSet::begin_bulk_sized`), 4 % spare: a bulk load then fills vectors
+    /// allocated once, where growth by doubling would leave each old buffer behind as a hole
+    /// in wasm memory, which never shrinks. Past the estimate, vectors grow as usual.
+    pub(crate) fn reserve(&mut self, n: usize, sampled: usize, sample: &[Vec<u8>]) {
+        if sampled == 0 {
+            return;
+        }
+        // u64: count * n overflows a wasm32 usize (38 KB of sampled keys * 1 M values)
+        let share = |count: usize| {
+            let est = count as u64 * n as u64 / sampled as u64 * 104 / 100 + 16;
+            usize::try_from(est).unwrap_or(0)
+        };
+        let mut counts = [0usize; 16];
+        let (mut strs, mut str_bytes) = (0, 0);
+        for k in sample {
+            match k.first() {
+                Some(&t @ (2..=4 | 9..=11)) => {
+                    strs += 1;
+                    str_bytes += k.len();
+                    counts[usize::from(t)] += 1;
+                }
+                Some(&t) => counts[usize::from(t) & 15] += 1,
+                None => {}
+            }
+        }
+        self.v4.reserve(share(counts[0]));
+        self.v6.reserve(share(counts[1]));
+        self.md5.reserve(share(counts[5]));
+        self.sha1.reserve(share(counts[6]));
+        self.sha256.reserve(share(counts[7]));
+        self.sha512.reserve(share(counts[8]));
+        self.v4c.reserve(share(counts[usize::from(TAG_CIDR4)]));
+        self.v6c.reserve(share(counts[usize::from(TAG_CIDR6)]));
+        self.strs.reserve(share(strs), share(str_bytes));
+    }
+
     /// Add `value` of `kind` (validated and normalised as extraction does; CIDR
     /// ranges accepted for IPv4/IPv6).
     pub fn insert(
