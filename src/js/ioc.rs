@@ -8,6 +8,7 @@ use super::errors;
 use super::options::{set, string_arg, Opts};
 use crate::core::error::{Error, Result};
 use crate::core::ioc::stix::{ComparisonExpr, Literal, ObservationExpr, Operator, Qualifier};
+use crate::core::ioc::extract::utf16_units;
 use crate::core::ioc::{self, ExtractOptions, FileExtPolicy, IocKind, KindSet};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -166,10 +167,6 @@ const NESTED: u32 = 32;
 const VALUE_FOLLOWS: u32 = 64;
 const PUNYCODE_FOLLOWS: u32 = 128;
 
-fn utf16_len(s: &str) -> u32 {
-    (if s.is_ascii() { s.len() } else { s.encode_utf16().count() }) as u32
-}
-
 /// Hits as records for `iocObjects`: `[flags, start, end, (value length), (punycode length)]`
 /// in UTF-16 units, with the values that differ from the text as written (and punycode forms)
 /// concatenated. The JS side slices `raw` from its own string: nothing of the input returns.
@@ -189,11 +186,11 @@ fn ioc_records(text: &str, hits: &[ioc::Ioc]) -> (Vec<u32>, String) {
         }
         records.extend([flags, h.start16 as u32, h.end16 as u32]);
         if !same {
-            records.push(utf16_len(&h.value));
+            records.push(utf16_units(h.value.as_bytes()) as u32);
             values.push_str(&h.value);
         }
         if let Some(p) = puny {
-            records.push(utf16_len(&p));
+            records.push(utf16_units(p.as_bytes()) as u32);
             values.push_str(&p);
         }
     }

@@ -26,6 +26,11 @@ pub(crate) const NONE: u32 = u32::MAX;
 pub(crate) const TAG_CIDR4: u8 = 12;
 pub(crate) const TAG_CIDR6: u8 = 13;
 
+/// Key tags of the kinds kept as strings (`StrTable`), not as fixed-size columns.
+fn string_tag(tag: u8) -> bool {
+    matches!(tag, 2..=4 | 9..=11)
+}
+
 /// Natural merge sort: splits `v` into its ascending runs and merges them pairwise,
 /// so the concatenated, mostly sorted outputs of the scanner passes sort in ~O(n).
 /// Stable, no `Clone` needed, small code.
@@ -655,7 +660,7 @@ impl SetBuilder {
         let (mut strs, mut str_bytes) = (0, 0);
         for k in sample {
             match k.first() {
-                Some(&t @ (2..=4 | 9..=11)) => {
+                Some(&t) if string_tag(t) => {
                     strs += 1;
                     str_bytes += k.len();
                     counts[usize::from(t)] += 1;
@@ -782,7 +787,7 @@ impl SetBuilder {
             1 => push(&mut self.v6, b, p),
             TAG_CIDR4 => cidr(&mut self.v4c, b, p),
             TAG_CIDR6 => cidr(&mut self.v6c, b, p),
-            2..=4 | 9..=11 => return self.strs.insert(k, p),
+            t if string_tag(t) => return self.strs.insert(k, p),
             _ => None,
         }
         .ok_or_else(bad)
@@ -1494,7 +1499,7 @@ impl IndicatorSet {
             table: Vec::new(),
         };
         for i in 0..strs.len() {
-            if !matches!(strs.entry(i)[0], 2..=4 | 9..=11) {
+            if !string_tag(strs.entry(i)[0]) {
                 return Err(SnapshotError("string entry kind"));
             }
         }
