@@ -358,7 +358,15 @@ fn scan_path(t: &str, i: usize, start: usize) -> usize {
             | b'|'
             | b'{'
             | b'}' => break,
-            0x80..=0xff => break,
+            // letters, marks and digits of any script continue a path (`/wiki/東京`,
+            // `/straße`), like a host label; Unicode spaces, quotes and punctuation end it
+            0x80..=0xff => match t.get(j..).and_then(|r| r.chars().next()) {
+                Some(ch) if is_idn_char(ch) => {
+                    j += ch.len_utf8();
+                    continue;
+                }
+                _ => break,
+            },
             b'(' => paren += 1,
             b')' => {
                 if paren == 0 {

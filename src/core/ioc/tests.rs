@@ -209,8 +209,29 @@ fn offsets_utf16_and_raw() {
         assert_eq!(String::from_utf16(&u16[i.start16..i.end16]).unwrap(), i.raw);
     }
     let u = r.iter().find(|i| i.kind == IocKind::Url).unwrap();
-    assert_eq!(u.value, "http://例え.jp/");
-    assert_eq!(u.punycode().unwrap(), "http://xn--r8jz45g.jp/");
+    assert_eq!(u.value, "http://例え.jp/パス");
+    assert_eq!(u.punycode().unwrap(), "http://xn--r8jz45g.jp/パス");
+}
+
+#[test]
+fn unicode_letters_continue_a_url_path_spaces_and_punctuation_end_it() {
+    let urls = |t: &str| -> Vec<String> {
+        extract_iocs(t, &ExtractOptions::default())
+            .into_iter()
+            .filter(|i| i.kind == IocKind::Url)
+            .map(|i| i.raw)
+            .collect()
+    };
+    assert_eq!(urls("see https://bücher.de/straße/größe.html now"), ["https://bücher.de/straße/größe.html"]);
+    assert_eq!(urls("https://ja.wikipedia.org/wiki/東京。次"), ["https://ja.wikipedia.org/wiki/東京"]);
+    assert_eq!(urls("«https://x.org/путь»"), ["https://x.org/путь"]);
+    assert_eq!(urls("“https://x.org/a”, then"), ["https://x.org/a"]);
+    for space in ["\u{a0}", "\u{3000}", "\u{2003}"] {
+        let t = format!("https://x.org/a{space}b");
+        assert_eq!(urls(&t), ["https://x.org/a"], "{t:?}");
+    }
+    // a combining mark stays with its letter
+    assert_eq!(urls("https://x.org/cafe\u{301} x"), ["https://x.org/cafe\u{301}"]);
 }
 
 #[test]
