@@ -625,7 +625,11 @@ impl<'a> Scanner<'a> {
             if ls == at || at - ls > 64 || b[at - 1] == b'.' {
                 continue;
             }
-            if ls > 0 && matches!(b[ls - 1], b'/' | b':') {
+            // userinfo of a URL (`ftp://user:pw@host`), but the address of a `mailto:` link
+            let mailto = ls >= 7
+                && b[ls - 7..ls].eq_ignore_ascii_case(b"mailto:")
+                && (ls == 7 || !is_alnum(b[ls - 8]));
+            if ls > 0 && matches!(b[ls - 1], b'/' | b':') && !mailto {
                 continue;
             }
             let ds = at + 1;
@@ -784,8 +788,15 @@ impl<'a> Scanner<'a> {
         while s < e && matches!(b[s], b'.' | b'-') {
             s += 1;
         }
+        let untrimmed_e = e;
         while e > s && matches!(b[e - 1], b'.' | b'-' | b'_') {
             e -= 1;
+        }
+        // `_evil.com_`, `__evil.com__`: Markdown emphasis, not a service label (`_dmarc.x.org`)
+        if s < e && b[s] == b'_' && b[e..untrimmed_e].contains(&b'_') {
+            while s < e && b[s] == b'_' {
+                s += 1;
+            }
         }
         // percent-encoded prefix: `%2Fevil.com` -> `evil.com`
         if s == run_s

@@ -766,3 +766,35 @@ fn canonical_urls_lower_case_scheme_and_host_only() {
         assert_eq!(canonical_url(raw), want, "{raw}");
     }
 }
+
+#[test]
+fn mailto_links_give_their_address_userinfo_does_not() {
+    let emails = |t: &str| -> Vec<String> {
+        extract_iocs(t, &ExtractOptions::default())
+            .into_iter()
+            .filter(|i| i.kind == IocKind::Email)
+            .map(|i| format!("{} {}", i.value, i.raw))
+            .collect()
+    };
+    assert_eq!(emails("mailto:john@example.org"), ["john@example.org john@example.org"]);
+    assert_eq!(emails(r#"<a href="MAILTO:a.b@x.example.com?subject=hi">"#), ["a.b@x.example.com a.b@x.example.com"]);
+    assert_eq!(emails("write to mailto:ops[at]evil[.]com"), ["ops@evil.com ops[at]evil[.]com"]);
+    assert!(emails("ftp://user:secret@files.example.com/x").is_empty());
+    assert!(emails("http://admin@router.example.com/").is_empty());
+    // a scheme that only ends in `mailto` is not one
+    assert!(emails("xmailto:john@example.org").is_empty());
+}
+
+#[test]
+fn markdown_underscore_emphasis_is_not_part_of_a_domain() {
+    let domains = |t: &str| -> Vec<String> {
+        extract_iocs(t, &ExtractOptions::default())
+            .into_iter()
+            .filter(|i| i.kind == IocKind::Domain)
+            .map(|i| i.raw)
+            .collect()
+    };
+    assert_eq!(domains("the _evil.com_ domain"), ["evil.com"]);
+    assert_eq!(domains("the __evil.com__ domain"), ["evil.com"]);
+    assert_eq!(domains("TXT at _dmarc.example.org."), ["_dmarc.example.org"]);
+}
