@@ -20,7 +20,11 @@
 //! - hashes: whole alphanumeric words of 32/40/64/128 hex digits with at least one
 //!   letter and one digit (`0x` + 40 hex is one 42-char word, so an ETH address is not
 //!   a SHA-1);
-//! - BTC: checksum verified (base58check or bech32/bech32m), so hex strings never pass.
+//! - BTC: checksum verified (base58check or bech32/bech32m), so hex strings never pass;
+//! - URL paths: letters, marks and digits of any script continue one (like a host label),
+//!   whitespace, quotes and punctuation of any script end it;
+//! - emails: a local part right after `:` or `/` is a URL's userinfo, except after `mailto:`;
+//!   `_evil.com_` (Markdown emphasis) is `evil.com`, a lone leading `_` (`_dmarc`) stays.
 
 use super::refang::{refang_map, Refanged};
 use super::tld::is_tld;
