@@ -87,7 +87,10 @@ mod tests {
         }
     }
 
-    fn jobs(specs: &[(u32, Result<u32>)]) -> (Vec<BoxFuture<'static, u32>>, Rc<Cell<u32>>, Rc<RefCell<Vec<u32>>>) {
+    /// The jobs, the most that ever ran at once, and the order they finished in.
+    type Jobs = (Vec<BoxFuture<'static, u32>>, Rc<Cell<u32>>, Rc<RefCell<Vec<u32>>>);
+
+    fn jobs(specs: &[(u32, Result<u32>)]) -> Jobs {
         let live = Rc::new(Cell::new(0));
         let max = Rc::new(Cell::new(0));
         let log = Rc::new(RefCell::new(Vec::new()));

@@ -504,9 +504,7 @@ fn exact_seq(body: &JsValue, text: &JsValue) -> Option<String> {
     if let Some(s) = v.as_string() {
         return Some(s);
     }
-    if v.as_f64().is_none() {
-        return None;
-    }
+    v.as_f64()?;
     if let Some(s) = safe_int_text(&v) {
         return Some(s);
     }

@@ -259,7 +259,7 @@ impl JsIndicatorSet {
             for obj in objects.iter() {
                 let is_stix = obj.is_object()
                     && get(&obj, "type").as_string().as_deref() == Some("indicator")
-                    && get(&obj, "pattern_type").as_string().map_or(true, |t| t == "stix");
+                    && get(&obj, "pattern_type").as_string().is_none_or(|t| t == "stix");
                 let Some(pattern) = get(&obj, "pattern").as_string().filter(|_| is_stix) else {
                     skipped += 1;
                     continue;
@@ -406,6 +406,7 @@ impl JsIndicatorSet {
 
     /// A versioned, checksummed snapshot (metas as JSON inside) for `IndicatorSet.fromBytes`.
     #[wasm_bindgen(js_name = toBytes)]
+    #[allow(clippy::wrong_self_convention)] // `&mut`: payload ids are renumbered (compacted) first
     pub fn to_bytes(&mut self) -> std::result::Result<Uint8Array, JsValue> {
         self.renumber();
         let extra = if self.metas.length() == 0 { String::new() } else {

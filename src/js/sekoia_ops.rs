@@ -467,7 +467,7 @@ impl Sekoia {
                 m.remove("indicators");
             }
             let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let plan = coll::text_import(&self.core.config, &cid, &refs, &crate::providers::sekoia::wire::object(&v, "options")?.into_owned(), batch as usize)?;
+            let plan = coll::text_import(&self.core.config, &cid, &refs, &*crate::providers::sekoia::wire::object(&v, "options")?, batch as usize)?;
             Ok::<_, Error>((plan, CallContext::parse(&o)?))
         })();
         let (core, slot) = (self.core.clone(), self.live.clone());

@@ -163,7 +163,10 @@ macro_rules! client_methods {
 
 client_methods!(Sekoia, NetworkSage, GroupIB, GroupIBDrp);
 
-fn common(o: &Opts) -> Result<(Option<String>, Vec<(String, String)>)> {
+/// A client's user agent and extra headers, from its options.
+type Common = (Option<String>, Vec<(String, String)>);
+
+fn common(o: &Opts) -> Result<Common> {
     let ua = providers::check_user_agent(o.string("userAgent")?)?.or_else(|| Some(providers::default_user_agent()));
     Ok((ua, o.string_map("headers")?))
 }

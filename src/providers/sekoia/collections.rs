@@ -261,7 +261,7 @@ pub fn json_import(cfg: &ClientConfig, cid: &str, indicators: &[Value], defaults
     if chunk == 0 || chunk > JSON_CHUNK {
         return Err(Error::validation("chunkSize", format!("must be between 1 and {JSON_CHUNK}")));
     }
-    let defaults = Value::Object(common_fields(&object(defaults, "defaultFields")?.into_owned(), "defaultFields.")?);
+    let defaults = Value::Object(common_fields(&*object(defaults, "defaultFields")?, "defaultFields.")?);
     let mut valid = Vec::new();
     let mut rejected = Vec::new();
     for (i, it) in indicators.iter().enumerate() {

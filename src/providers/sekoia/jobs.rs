@@ -141,9 +141,9 @@ pub enum JobState {
 
 pub fn job_state(status: Option<f64>) -> JobState {
     match status {
-        Some(s) if s == 2.0 => JobState::Done,
-        Some(s) if s == 3.0 => JobState::Canceled,
-        Some(s) if s == 4.0 => JobState::Failed,
+        Some(2.0) => JobState::Done,
+        Some(3.0) => JobState::Canceled,
+        Some(4.0) => JobState::Failed,
         _ => JobState::Pending,
     }
 }
