@@ -4,8 +4,9 @@
 //! Pure Rust, no I/O, no panics on any input. Inputs and outputs are `serde_json::Value`s; the
 //! crate's `serde_json` **must have the `preserve_order` feature** (template key order and source
 //! key order are part of the output, and `__nested_dot_path_to_list` removal must keep the
-//! remaining order) and should have `float_roundtrip` (without it serde_json's float parser is
-//! off by one ulp for some 17-digit inputs, which then print differently from Python).
+//! remaining order) and `arbitrary_precision` (numbers keep their source text, read here the
+//! way `json.loads` reads them: integers of any size exact, `1e400` infinite, floats parsed by
+//! std's correctly rounded parser).
 //!
 //! # API
 //! * [`Portion::new`]`(chunk)` — one API response (`{count|total, items, seqUpdate, resultId}` or a
@@ -45,10 +46,10 @@
 //! cross-feed duplicates are kept.
 //!
 //! # Numbers
-//! Numbers follow `json.loads`: no `.`/`e` → `int` (exact), else `float` (Python `repr` on
-//! output). Integers up to u64/i64 are exact with plain serde_json; integers beyond 64 bits are
-//! exact only if serde_json's `arbitrary_precision` feature is enabled (otherwise serde_json has
-//! already turned them into floats before we see them).
+//! Numbers follow `json.loads`: no `.`/`e` → `int` (exact, any size), else `float` (Python
+//! `repr` on output). serde_json's `arbitrary_precision` keeps each number's text, so an integer
+//! beyond 64 bits reaches `pyobj` as digits (without the feature serde_json turns it into a
+//! float first, and `1e400` fails to parse where Python reads `inf`).
 //!
 //! # Limits
 //! Recursion (template depth, data depth along a path, value depth when comparing/serialising)
