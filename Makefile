@@ -25,8 +25,9 @@ bench: build
 docs: build
 	rm -rf docs/api && node_modules/.bin/typedoc --logLevel Warn
 
-fuzz: setup
+fuzz: build
 	scripts/fuzz.sh 300
+	scripts/groupib-diff.sh 5000
 
 clean:
 	rm -rf pkg target test-artifacts

@@ -42,6 +42,8 @@ run conformance cargo test --quiet --lib conformance_tests -- --nocapture --test
 run sim-selftest node --test sim/selftest.mjs
 run node node tests/js/run-node.mjs
 run gib-vectors node tests/js/run-groupib-vectors.mjs
+# 40 random portions/templates with the reference's own outputs (tools/groupib_diff.py)
+run gib-diff node tests/js/run-groupib-vectors.mjs tests/data/groupib_diff_vectors.json
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run toolkit node tests/js/run-toolkit.mjs

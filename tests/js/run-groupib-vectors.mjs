@@ -1,6 +1,8 @@
 // Node-only: replays every parser vector of shared/conformance/groupib_vectors.json (recorded
 // from the real cyberintegrations 0.14.1) through the package's JS boundary: parsePortion,
 // getIocs, bulkParsePortion (as_json outputs compared byte for byte; others as JS values).
+// Vector files given as arguments replace it (tools/groupib_diff.py writes random ones, and
+// tests/data/groupib_diff_vectors.json keeps 40 of them).
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +10,8 @@ import * as lib from "../../pkg/index.node.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shared = process.env.CTI_EDGE_SHARED_DIR ?? join(root, "..", "shared");
-const doc = JSON.parse(readFileSync(join(shared, "conformance", "groupib_vectors.json"), "utf8"));
+const files = process.argv.length > 2 ? process.argv.slice(2) : [join(shared, "conformance", "groupib_vectors.json")];
+const doc = { parser_vectors: files.flatMap((f) => JSON.parse(readFileSync(f, "utf8")).parser_vectors) };
 
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 function outcome(fn) {
