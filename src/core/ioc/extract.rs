@@ -24,7 +24,8 @@
 //! - URL paths: letters, marks and digits of any script continue one (like a host label),
 //!   whitespace, quotes and punctuation of any script end it;
 //! - emails: a local part right after `:` or `/` is a URL's userinfo, except after `mailto:`;
-//!   `_evil.com_` (Markdown emphasis) is `evil.com`, a lone leading `_` (`_dmarc`) stays.
+//!   `_evil.com_`, `_x.org/path_` (Markdown emphasis) lose both `_`, a lone leading `_`
+//!   (`_dmarc`) stays.
 
 use super::refang::{refang_map, Refanged};
 use super::tld::is_tld;
@@ -411,6 +412,20 @@ fn scan_path(t: &str, i: usize, start: usize) -> usize {
     trim_url_end(b, start, j)
 }
 
+/// Whether the token that starts with `_` at `s` (up to whitespace, at most 2 KiB looked at)
+/// ends with `_` before sentence punctuation: `_…_` emphasis, not a leading underscore.
+fn closes_emphasis(b: &[u8], s: usize) -> bool {
+    let limit = b.len().min(s + 2048);
+    let mut j = s + 1;
+    while j < limit && !b[j].is_ascii_whitespace() {
+        j += 1;
+    }
+    while j > s + 1 && matches!(b[j - 1], b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\'') {
+        j -= 1;
+    }
+    j > s + 1 && b[j - 1] == b'_'
+}
+
 fn trim_url_end(b: &[u8], start: usize, mut e: usize) -> usize {
     let asciidoc = start >= 2 && &b[start - 2..start] == b"++";
     loop {
@@ -792,12 +807,11 @@ impl<'a> Scanner<'a> {
         while s < e && matches!(b[s], b'.' | b'-') {
             s += 1;
         }
-        let untrimmed_e = e;
         while e > s && matches!(b[e - 1], b'.' | b'-' | b'_') {
             e -= 1;
         }
-        // `_evil.com_`, `__evil.com__`: Markdown emphasis, not a service label (`_dmarc.x.org`)
-        if s < e && b[s] == b'_' && b[e..untrimmed_e].contains(&b'_') {
+        // `_evil.com_`, `__x.org/path__`: Markdown emphasis, not a service label (`_dmarc.x.org`)
+        if s < e && b[s] == b'_' && closes_emphasis(b, s) {
             while s < e && b[s] == b'_' {
                 s += 1;
             }

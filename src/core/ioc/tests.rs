@@ -797,4 +797,15 @@ fn markdown_underscore_emphasis_is_not_part_of_a_domain() {
     assert_eq!(domains("the _evil.com_ domain"), ["evil.com"]);
     assert_eq!(domains("the __evil.com__ domain"), ["evil.com"]);
     assert_eq!(domains("TXT at _dmarc.example.org."), ["_dmarc.example.org"]);
+    assert_eq!(domains("_dmarc.example.org_tail"), Vec::<String>::new());
+    let urls = |t: &str| -> Vec<String> {
+        extract_iocs(t, &ExtractOptions::default())
+            .into_iter()
+            .filter(|i| i.kind == IocKind::Url && !i.nested)
+            .map(|i| format!("{} {}", i.value, i.raw))
+            .collect()
+    };
+    assert_eq!(urls("see _x.org/path_ now"), ["x.org/path x.org/path"]);
+    assert_eq!(urls("see __x.org/a/b__."), ["x.org/a/b x.org/a/b"]);
+    assert_eq!(urls("_dmarc.example.org/x"), ["_dmarc.example.org/x _dmarc.example.org/x"]);
 }
