@@ -390,19 +390,16 @@ export function createOps(st) {
       st.rules.set(rule.uuid, rule);
       return json(200, rule);
     });
+    // Bulk switch of every rule matching the filters of `GET rules` (here `match[uuid]`, from
+    // the query or the JSON body); like the real API, no filter means every rule.
     const bulk = (enabled) => (ctx) => {
       const b = ctx.json() ?? {};
-      const ids = b.uuids ?? b.rules ?? b.rule_uuids;
-      if (!Array.isArray(ids)) throw invalid("uuids (list) is required");
-      let n = 0;
-      for (const id of ids) {
-        const rule = st.rules.get(id);
-        if (rule) {
-          rule.enabled = enabled;
-          n++;
-        }
+      const raw = ctx.query.get("match[uuid]") ?? b["match[uuid]"];
+      const ids = raw === undefined ? null : String(raw).split(",").map((s) => s.trim()).filter(Boolean);
+      for (const rule of st.rules.values()) {
+        if (!ids || ids.includes(rule.uuid)) rule.enabled = enabled;
       }
-      return json(200, { updated: n });
+      return empty(204);
     };
     r.add("POST", `${R}/enabled`, bulk(true));
     r.add("POST", `${R}/disabled`, bulk(false));

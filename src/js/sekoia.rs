@@ -261,7 +261,9 @@ impl Sekoia {
         run().map_err(|e| errors::to_js(&e))
     }
 
-    /// Objects matching filters, page by page (`match[type]`, `match[name]`...).
+    /// Objects matching filters, page by page (`match[type]`, `match[name]`...). The API pages
+    /// by offset up to 10 000: past it the iterator throws a `ValidationError` (narrow the filters,
+    /// or follow a feed) rather than the API's 400.
     #[wasm_bindgen(js_name = listObjects, unchecked_return_type = "ListIterator<StixObject>")]
     pub fn list_objects(&self, #[wasm_bindgen(unchecked_optional_param_type = "ObjectListOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let run = || -> Result<JsValue> {

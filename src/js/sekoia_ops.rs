@@ -586,13 +586,15 @@ impl Sekoia {
         call(self.core.clone(), string_arg(&uuid, "uuid").and_then(|u| rules::delete(&self.core.config, &u)), options, |_| JsValue::UNDEFINED)
     }
 
-    /// Enables one rule (a uuid) or many (an array of uuids).
+    /// Enables one rule (a uuid: resolves to the rule) or many (an array of uuids, sent as the
+    /// `match[uuid]` filter of the API's bulk switch: resolves when done).
     #[wasm_bindgen(js_name = enableRules, unchecked_return_type = "Promise<any>")]
     pub fn enable_rules(&self, #[wasm_bindgen(unchecked_param_type = "string | string[]")] uuids: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.switch_rules(uuids, options, true)
     }
 
-    /// Disables one rule (a uuid) or many (an array of uuids).
+    /// Disables one rule (a uuid: resolves to the rule) or many (an array of uuids, sent as the
+    /// `match[uuid]` filter of the API's bulk switch: resolves when done).
     #[wasm_bindgen(js_name = disableRules, unchecked_return_type = "Promise<any>")]
     pub fn disable_rules(&self, #[wasm_bindgen(unchecked_param_type = "string | string[]")] uuids: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         self.switch_rules(uuids, options, false)

@@ -121,7 +121,16 @@ pub fn object_relationships(cfg: &ClientConfig, id: &str, f: &ListFilters, offse
     Ok(cfg.request(Method::Get, &inthreat(&["objects", id, "relationships"], "id")?, &q))
 }
 
+/// The deepest `offset` `GET objects` takes (OAS-IC: `offset` maximum 10000).
+pub const MAX_OBJECTS_OFFSET: u64 = 10_000;
+
 pub fn list_objects(cfg: &ClientConfig, f: &ListFilters, offset: u64, limit: u32) -> Result<Request> {
+    if offset > MAX_OBJECTS_OFFSET {
+        return Err(Error::validation(
+            "offset",
+            format!("objects lists stop at offset {MAX_OBJECTS_OFFSET} (an API limit): narrow the filters or use a feed"),
+        ));
+    }
     let mut q = page_query(offset, limit)?;
     f.apply(&mut q)?;
     Ok(cfg.request(Method::Get, &inthreat(&["objects"], "path")?, &q))
@@ -238,6 +247,10 @@ mod tests {
         let r = object_relationships(&cfg(), "malware--1", &f, 20, 20).unwrap();
         assert!(r.url.ends_with("/objects/malware--1/relationships?limit=20&offset=20&match[type]=malware,tool"), "{}", r.url);
         assert!(list_objects(&cfg(), &f, 0, 101).is_err());
+        // the API's offset ceiling is a typed error before any request, not a 400 mid-iteration
+        assert!(list_objects(&cfg(), &f, MAX_OBJECTS_OFFSET, 100).is_ok());
+        let e = list_objects(&cfg(), &f, MAX_OBJECTS_OFFSET + 100, 100).unwrap_err();
+        assert!(matches!(e, Error::Validation { .. }) && e.to_string().contains("offset"), "{e}");
         let bad = ListFilters { matches: vec![("ty]pe".into(), vec![])], extra: vec![] };
         assert!(list_objects(&cfg(), &bad, 0, 10).is_err());
         assert!(object_file(&cfg(), "file--1", "xyz").is_err());

@@ -210,7 +210,10 @@ pub fn set_enabled(cfg: &ClientConfig, uuid: &str, enabled: bool) -> Result<Requ
     Ok(cfg.request(Method::Put, &path(&[uuid, switch(enabled)])?, &Query::new()))
 }
 
-/// `POST rules/enabled|disabled` `{uuids: [...]}` (bulk; body shape per the simulator).
+/// `POST rules/enabled|disabled` switches every rule that matches a filter set — the filters
+/// of `GET rules` (OAS-SIC: "Enable all rules matching the set of specified filters") — so the
+/// uuids go as `match[uuid]`, in the query and in the JSON body: the spec lists the filters
+/// without saying where they go, and a filter the server did not see would switch every rule.
 pub fn set_enabled_bulk(cfg: &ClientConfig, uuids: &[String], enabled: bool) -> Result<Request> {
     if uuids.is_empty() {
         return Err(Error::validation("uuids", "must not be empty"));
@@ -218,8 +221,11 @@ pub fn set_enabled_bulk(cfg: &ClientConfig, uuids: &[String], enabled: bool) -> 
     for u in uuids {
         check_uuid("uuids", u)?;
     }
-    let mut req = cfg.request(Method::Post, &path(&[switch(enabled)])?, &Query::new());
-    req.body = Body::Json(serde_json::json!({ "uuids": uuids }).to_string());
+    let csv = uuids.join(",");
+    let mut q = Query::new();
+    q.push("match[uuid]", csv.clone());
+    let mut req = cfg.request(Method::Post, &path(&[switch(enabled)])?, &q);
+    req.body = Body::Json(serde_json::json!({ "match[uuid]": csv }).to_string());
     Ok(req)
 }
 
@@ -281,8 +287,12 @@ mod tests {
     #[test]
     fn switches() {
         assert!(set_enabled(&cfg(), U, false).unwrap().url.ends_with(&format!("/rules/{U}/disabled")));
-        let r = set_enabled_bulk(&cfg(), &[U.to_string()], true).unwrap();
-        assert!(r.url.ends_with("/rules/enabled"));
+        let other = "0f6c3a3e-8d1b-4c55-9e57-2b1f2f0c9a10";
+        let r = set_enabled_bulk(&cfg(), &[U.to_string(), other.to_string()], true).unwrap();
+        // the filter of `GET rules`, in the query and the body: never a filter-less bulk switch
+        assert!(r.url.ends_with(&format!("/rules/enabled?match[uuid]={U},{other}")), "{}", r.url);
+        let Body::Json(body) = &r.body else { panic!("JSON body expected") };
+        assert_eq!(serde_json::from_str::<Value>(body).unwrap(), json!({ "match[uuid]": format!("{U},{other}") }));
         assert!(set_enabled_bulk(&cfg(), &[], true).is_err());
         assert_eq!(delete(&cfg(), U).unwrap().expect, ResponseKind::Empty);
     }

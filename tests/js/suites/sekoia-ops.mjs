@@ -227,8 +227,14 @@ export function register(test) {
     assert.equal(created.enabled, false);
     assert.equal((await s.updateRule(created.uuid, { severity: 70 })).severity, 70);
     assert.equal((await s.enableRules(created.uuid)).enabled, true);
-    assert.equal((await s.disableRules([created.uuid, all[1].uuid])).updated, 2);
+    // bulk: only the listed rules switch (the API switches every rule matching its filters)
+    await s.enableRules([created.uuid, all[1].uuid, all[2].uuid]);
+    await s.disableRules([created.uuid, all[1].uuid]);
     assert.equal((await s.getRule(created.uuid)).enabled, false);
+    assert.equal((await s.getRule(all[1].uuid)).enabled, false);
+    assert.equal((await s.getRule(all[2].uuid)).enabled, true, "a rule not listed is left alone");
+    const [bulkReq] = (await ctx.sim.log("/sekoia/api/v1/sic/conf/rules-catalog/rules/disabled")).slice(-1);
+    assert.equal(new URLSearchParams(bulkReq.query).get("match[uuid]"), `${created.uuid},${all[1].uuid}`);
     await s.deleteRule(created.uuid);
     await assert.rejects(s.getRule(created.uuid), ctx.lib.NotFoundError);
   });
