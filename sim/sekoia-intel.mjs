@@ -253,7 +253,8 @@ export function createIntel(st) {
       const ids = p.ids.split(",").map((s) => s.trim()).filter(Boolean);
       const found = ids.map(getObject).filter(Boolean);
       if (found.length === 0) throw notFound();
-      return ids.length === 1 ? json(200, { data: found[0] }) : json(200, { items: found });
+      // OAS-IC "Bulk get objects": WrappedSTIXObjectSchema {data, _items}
+      return ids.length === 1 ? json(200, { data: found[0] }) : json(200, { data: found[0], _items: found });
     });
     r.add("GET", "/v2/inthreat/relationships/:ids", (ctx, p) => {
       const ids = p.ids.split(",").map((s) => s.trim()).filter(Boolean);

@@ -262,7 +262,7 @@ test("Sekoia objects, context and lookups", async () => {
   assert.equal(typeof r.data.has_more, "boolean");
   const [a, b] = r.data.items;
   assert.equal((await req("GET", `/sekoia/v2/inthreat/objects/${a.id}`, { headers: SK })).data.data.id, a.id);
-  assert.equal((await req("GET", `/sekoia/v2/inthreat/objects/${a.id},${b.id}`, { headers: SK })).data.items.length, 2);
+  assert.equal((await req("GET", `/sekoia/v2/inthreat/objects/${a.id},${b.id}`, { headers: SK })).data._items.length, 2); // OAS-IC {data, _items}
   r = await req("GET", "/sekoia/v2/inthreat/objects/indicator--00000000-0000-4000-8000-000000000000", { headers: SK });
   assert.equal(r.status, 404);
   assert.equal(r.data.message, "Unknown object");

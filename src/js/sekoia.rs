@@ -190,8 +190,13 @@ impl Sekoia {
                 for (batch, req) in batches {
                     match core.send(&req, &ctx, Array::new()).await {
                         Ok(ok) => {
-                            let items = get(&ok.body, "items");
-                            let list = if Array::is_array(&items) { Array::from(&items) } else { Array::of1(&unwrap_data(ok.body)) };
+                            // the objects of a batch: `_items` in Sekoia's specs, `items` in what its
+                            // own connectors read; a lone `data` object otherwise
+                            let many = ["_items", "items", "data"].into_iter().map(|k| get(&ok.body, k)).find(Array::is_array);
+                            let list = match many {
+                                Some(a) => Array::from(&a),
+                                None => Array::of1(&unwrap_data(ok.body)),
+                            };
                             for o in list.iter() {
                                 let _ = Reflect::set(&found, &get(&o, "id"), &o);
                             }

@@ -671,7 +671,8 @@ impl SearchJob {
             loop {
                 let body = core.send(&req, &ctx, Array::new()).await.map_err(js_err)?.body;
                 *info.borrow_mut() = body.clone();
-                match jobs::job_state(get(&body, "status").as_f64()) {
+                let status = get(&body, "status");
+                match jobs::job_state(jobs::status_number(status.as_f64(), status.as_string().as_deref())) {
                     jobs::JobState::Done => return Ok(body),
                     jobs::JobState::Pending => {}
                     other => return Err(job_error(&uuid, &body, other)),

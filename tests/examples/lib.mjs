@@ -92,7 +92,7 @@ export async function knownIocs(sim, want = ["domain-name", "ipv4-addr", "file",
   for (let i = 0; i < rels.length && Object.keys(out).length < want.length; i += 40) {
     const batch = rels.slice(i, i + 40);
     const ids = [...new Set(batch.flatMap((r) => [r.source_ref, r.target_ref]))];
-    const { items } = await sim.sekoia(`v2/inthreat/objects/${ids.join(",")}`);
+    const { _items: items } = await sim.sekoia(`v2/inthreat/objects/${ids.join(",")}`); // OAS-IC {data, _items}
     const byId = new Map(items.map((o) => [o.id, o]));
     for (const r of batch) {
       const ind = byId.get(r.source_ref);

@@ -139,6 +139,12 @@ pub enum JobState {
     Failed,
 }
 
+/// A job's `status` (the JSON value as a number, or as a string): an integer (OAS-SIC), or the
+/// numeric string the unified spec types it as.
+pub fn status_number(number: Option<f64>, text: Option<&str>) -> Option<f64> {
+    number.or_else(|| text.and_then(|s| s.trim().parse().ok()))
+}
+
 pub fn job_state(status: Option<f64>) -> JobState {
     match status {
         Some(2.0) => JobState::Done,
@@ -204,6 +210,10 @@ mod tests {
         assert_eq!(job_state(Some(3.0)), JobState::Canceled);
         assert_eq!(job_state(Some(4.0)), JobState::Failed);
         assert_eq!(job_state(None), JobState::Pending);
+        assert_eq!(status_number(Some(2.0), None), Some(2.0));
+        assert_eq!(status_number(None, Some(" 3")), Some(3.0));
+        assert_eq!(status_number(None, Some("done")), None);
+        assert_eq!(status_number(None, None), None);
         assert_eq!(poll_ms(Some(1.0)), 50.0);
     }
 }
