@@ -15,6 +15,14 @@ fn vals(t: &str, k: IocKind) -> Vec<String> {
         .map(|i| i.value)
         .collect()
 }
+/// `"value raw"` of each top-level `k` hit: the value reported and the text as written.
+fn hits(t: &str, k: IocKind) -> Vec<String> {
+    extract_iocs(t, &ExtractOptions::default())
+        .into_iter()
+        .filter(|i| i.kind == k && !i.nested)
+        .map(|i| format!("{} {}", i.value, i.raw))
+        .collect()
+}
 
 #[test]
 fn debug_print() {
@@ -215,23 +223,18 @@ fn offsets_utf16_and_raw() {
 
 #[test]
 fn unicode_letters_continue_a_url_path_spaces_and_punctuation_end_it() {
-    let urls = |t: &str| -> Vec<String> {
-        extract_iocs(t, &ExtractOptions::default())
-            .into_iter()
-            .filter(|i| i.kind == IocKind::Url)
-            .map(|i| i.raw)
-            .collect()
-    };
-    assert_eq!(urls("see https://bücher.de/straße/größe.html now"), ["https://bücher.de/straße/größe.html"]);
-    assert_eq!(urls("https://ja.wikipedia.org/wiki/東京。次"), ["https://ja.wikipedia.org/wiki/東京"]);
-    assert_eq!(urls("«https://x.org/путь»"), ["https://x.org/путь"]);
-    assert_eq!(urls("“https://x.org/a”, then"), ["https://x.org/a"]);
+    let urls = |t: &str| hits(t, IocKind::Url);
+    let u = "https://bücher.de/straße/größe.html";
+    assert_eq!(urls(&format!("see {u} now")), [format!("{u} {u}")]);
+    assert_eq!(urls("https://ja.wikipedia.org/wiki/東京。次"), ["https://ja.wikipedia.org/wiki/東京 https://ja.wikipedia.org/wiki/東京"]);
+    assert_eq!(urls("«https://x.org/путь»"), ["https://x.org/путь https://x.org/путь"]);
+    assert_eq!(urls("“https://x.org/a”, then"), ["https://x.org/a https://x.org/a"]);
     for space in ["\u{a0}", "\u{3000}", "\u{2003}"] {
         let t = format!("https://x.org/a{space}b");
-        assert_eq!(urls(&t), ["https://x.org/a"], "{t:?}");
+        assert_eq!(urls(&t), ["https://x.org/a https://x.org/a"], "{t:?}");
     }
     // a combining mark stays with its letter
-    assert_eq!(urls("https://x.org/cafe\u{301} x"), ["https://x.org/cafe\u{301}"]);
+    assert_eq!(urls("https://x.org/cafe\u{301} x"), ["https://x.org/cafe\u{301} https://x.org/cafe\u{301}"]);
 }
 
 #[test]
@@ -769,13 +772,7 @@ fn canonical_urls_lower_case_scheme_and_host_only() {
 
 #[test]
 fn mailto_links_give_their_address_userinfo_does_not() {
-    let emails = |t: &str| -> Vec<String> {
-        extract_iocs(t, &ExtractOptions::default())
-            .into_iter()
-            .filter(|i| i.kind == IocKind::Email)
-            .map(|i| format!("{} {}", i.value, i.raw))
-            .collect()
-    };
+    let emails = |t: &str| hits(t, IocKind::Email);
     assert_eq!(emails("mailto:john@example.org"), ["john@example.org john@example.org"]);
     assert_eq!(emails(r#"<a href="MAILTO:a.b@x.example.com?subject=hi">"#), ["a.b@x.example.com a.b@x.example.com"]);
     assert_eq!(emails("write to mailto:ops[at]evil[.]com"), ["ops@evil.com ops[at]evil[.]com"]);
@@ -787,24 +784,12 @@ fn mailto_links_give_their_address_userinfo_does_not() {
 
 #[test]
 fn markdown_underscore_emphasis_is_not_part_of_a_domain() {
-    let domains = |t: &str| -> Vec<String> {
-        extract_iocs(t, &ExtractOptions::default())
-            .into_iter()
-            .filter(|i| i.kind == IocKind::Domain)
-            .map(|i| i.raw)
-            .collect()
-    };
-    assert_eq!(domains("the _evil.com_ domain"), ["evil.com"]);
-    assert_eq!(domains("the __evil.com__ domain"), ["evil.com"]);
-    assert_eq!(domains("TXT at _dmarc.example.org."), ["_dmarc.example.org"]);
-    assert_eq!(domains("_dmarc.example.org_tail"), Vec::<String>::new());
-    let urls = |t: &str| -> Vec<String> {
-        extract_iocs(t, &ExtractOptions::default())
-            .into_iter()
-            .filter(|i| i.kind == IocKind::Url && !i.nested)
-            .map(|i| format!("{} {}", i.value, i.raw))
-            .collect()
-    };
+    let domains = |t: &str| hits(t, IocKind::Domain);
+    assert_eq!(domains("the _evil.com_ domain"), ["evil.com evil.com"]);
+    assert_eq!(domains("the __evil.com__ domain"), ["evil.com evil.com"]);
+    assert_eq!(domains("TXT at _dmarc.example.org."), ["_dmarc.example.org _dmarc.example.org"]);
+    assert!(domains("_dmarc.example.org_tail").is_empty());
+    let urls = |t: &str| hits(t, IocKind::Url);
     assert_eq!(urls("see _x.org/path_ now"), ["x.org/path x.org/path"]);
     assert_eq!(urls("see __x.org/a/b__."), ["x.org/a/b x.org/a/b"]);
     assert_eq!(urls("_dmarc.example.org/x"), ["_dmarc.example.org/x _dmarc.example.org/x"]);
