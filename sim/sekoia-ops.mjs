@@ -24,6 +24,9 @@ export function parseSekoiaTime(v, now = Date.now()) {
 const QUEUE_MS = 300;
 const RUN_MS = 1200;
 
+/** A `match[...]`-style comma list (`a, b` → ["a", "b"]); undefined stays undefined. */
+const csv = (v) => (v === undefined || v === null ? undefined : String(v).split(",").map((s) => s.trim()).filter(Boolean));
+
 export function createOps(st) {
   st.resetOps = () => {
     st.jobs = new Map();
@@ -307,7 +310,7 @@ export function createOps(st) {
     r.add("GET", R, (ctx) => {
       const q = ctx.query;
       const { limit, offset } = pageParams(ctx, 20, 100);
-      const list = (k) => q.get(k)?.split(",").map((s) => s.trim()).filter(Boolean);
+      const list = (k) => csv(q.get(k));
       const uuids = list("match[uuid]");
       const excl = list("exclude[uuid]");
       const names = list("match[name]")?.map((s) => s.toLowerCase());
@@ -394,8 +397,7 @@ export function createOps(st) {
     // the query or the JSON body); like the real API, no filter means every rule.
     const bulk = (enabled) => (ctx) => {
       const b = ctx.json() ?? {};
-      const raw = ctx.query.get("match[uuid]") ?? b["match[uuid]"];
-      const ids = raw === undefined ? null : String(raw).split(",").map((s) => s.trim()).filter(Boolean);
+      const ids = csv(ctx.query.get("match[uuid]") ?? b["match[uuid]"]);
       for (const rule of st.rules.values()) {
         if (!ids || ids.includes(rule.uuid)) rule.enabled = enabled;
       }
