@@ -202,34 +202,75 @@ fn is_file_ext_tld(tld: &str, list: Option<&[String]>) -> bool {
     }
 }
 
-/// Validate a dotted host name; returns the canonical (lower-case) form.
+/// What one pass over a label's bytes saw (ASCII classes; `wide`: a non-ASCII byte).
+#[derive(Clone, Copy, Default)]
+struct LabelBytes {
+    upper: bool,
+    lower: bool,
+    digit: bool,
+    wide: bool,
+    /// `-`, or `_` not first
+    inner: bool,
+    underscore_inside: bool,
+    /// a byte no ASCII label may hold
+    bad: bool,
+}
+
+impl LabelBytes {
+    fn of(lb: &[u8]) -> Self {
+        let mut f = LabelBytes::default();
+        for (k, &c) in lb.iter().enumerate() {
+            match c {
+                b'A'..=b'Z' => f.upper = true,
+                b'a'..=b'z' => f.lower = true,
+                b'0'..=b'9' => f.digit = true,
+                b'-' => f.inner = true,
+                b'_' => {
+                    f.inner = true;
+                    f.underscore_inside |= k > 0;
+                }
+                0x80.. => f.wide = true,
+                _ => f.bad = true,
+            }
+        }
+        f
+    }
+
+    fn only_digits(self) -> bool {
+        !(self.upper || self.lower || self.inner || self.wide || self.bad)
+    }
+}
+
+/// Validate a dotted host name; returns the canonical (lower-case) form. One pass over
+/// each label's bytes gathers what the syntax, TLD and heuristic rules ask.
 pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> {
-    let d = d.strip_suffix('.').unwrap_or(d);
-    if d.is_empty() || d.len() > 253 {
+    let d = if d.as_bytes().last() == Some(&b'.') { &d[..d.len() - 1] } else { d };
+    let b = d.as_bytes();
+    if b.is_empty() || b.len() > 253 {
         return Err(DomainReject::Syntax);
     }
     let mut labels = 0;
-    let mut last = "";
+    // for the heuristics: a label mixing cases (`System.IO`), a file-like label
+    // (capitals, `_` inside, all digits: `Textures.exe.zip`, `Bandicam_4.3.1.zip`, `tool.1.2.zip`)
+    let (mut mixed, mut file_like, mut wide) = (false, false, false);
+    let (mut last, mut last_bytes) = (0..0, LabelBytes::default());
     let mut from = 0;
-    // '.' is ASCII: the byte positions of dots are char boundaries
-    let dots = d.bytes().enumerate().filter(|&(_, c)| c == b'.').map(|(i, _)| i);
-    for end in dots.chain([d.len()]) {
-        let label = d.get(from..end).unwrap_or_default();
-        from = end + 1;
+    while from <= b.len() {
+        // '.' is ASCII: the byte positions of dots are char boundaries
+        let end = b[from..].iter().position(|&c| c == b'.').map_or(b.len(), |k| from + k);
+        let lb = &b[from..end];
         labels += 1;
-        if label.is_empty() {
-            return Err(DomainReject::Syntax);
-        }
-        let lb = label.as_bytes();
         // no leading/trailing hyphen; `_` only inside or leading (service labels `_tcp`)
-        if lb[0] == b'-' || lb[lb.len() - 1] == b'-' || lb[lb.len() - 1] == b'_' {
+        if lb.is_empty() || lb[0] == b'-' || lb[lb.len() - 1] == b'-' || lb[lb.len() - 1] == b'_' {
             return Err(DomainReject::Syntax);
         }
-        if label.is_ascii() {
-            if label.len() > 63 || !lb.iter().all(|&c| is_alnum(c) || c == b'-' || c == b'_') {
+        let f = LabelBytes::of(lb);
+        if !f.wide {
+            if lb.len() > 63 || f.bad {
                 return Err(DomainReject::Syntax);
             }
         } else {
+            let label = d.get(from..end).unwrap_or_default();
             if !label
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && is_idn_char(c)))
@@ -241,64 +282,45 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
                 _ => return Err(DomainReject::Syntax),
             }
         }
-        last = label;
+        mixed |= f.upper && f.lower;
+        file_like |= f.upper || f.underscore_inside || f.only_digits();
+        wide |= f.wide;
+        (last, last_bytes) = (from..end, f);
+        from = end + 1;
     }
     if labels < 2 {
         return Err(DomainReject::Syntax);
     }
-    // TLD
-    if last.is_ascii() {
-        let tb = last.as_bytes();
-        let alpha = tb.iter().all(|c| c.is_ascii_alphabetic());
-        let puny = tb.len() > 4 && tb[..4].eq_ignore_ascii_case(b"xn--");
+    let tld = &d[last];
+    let t = last_bytes;
+    if !t.wide {
+        let alpha = !(t.digit || t.inner);
+        let puny = tld.len() > 4 && tld.as_bytes()[..4].eq_ignore_ascii_case(b"xn--");
         if !(alpha || puny) {
             return Err(DomainReject::Tld);
         }
-        if chk.validate_tld && !is_tld(last) {
+        if chk.validate_tld && !is_tld(tld) {
             return Err(DomainReject::Tld);
         }
-    } else if last.chars().any(|c| c.is_ascii()) {
+    } else if t.upper || t.lower || t.digit || t.inner {
         return Err(DomainReject::Tld);
     } else if chk.validate_tld {
-        let p = punycode::encode(&punycode::lower(last)).ok_or(DomainReject::Tld)?;
+        let p = punycode::encode(&punycode::lower(tld)).ok_or(DomainReject::Tld)?;
         if !is_tld(&format!("xn--{p}")) {
             return Err(DomainReject::Tld);
         }
     }
     if chk.heuristics {
-        let tb = last.as_bytes();
-        let upper = tb.iter().filter(|c| c.is_ascii_uppercase()).count();
-        if upper > 0 {
-            // mixed-case TLD (`ADODB.Stream`, `file.It`)
-            if upper != tb.iter().filter(|c| c.is_ascii_alphabetic()).count() {
-                return Err(DomainReject::Casing);
-            }
-            // upper-case TLD under a mixed-case label (`System.IO`)
-            let mixed = d.split('.').any(|l| {
-                l.bytes().any(|c| c.is_ascii_lowercase())
-                    && l.bytes().any(|c| c.is_ascii_uppercase())
-            });
-            if mixed {
-                return Err(DomainReject::Casing);
-            }
+        // a mixed-case TLD (`ADODB.Stream`, `file.It`), or an upper-case one under a
+        // mixed-case label (`System.IO`)
+        if t.upper && (t.lower || mixed) {
+            return Err(DomainReject::Casing);
         }
-        let ext = is_file_ext_tld(last, chk.ext_tlds);
-        // file-like names under such a TLD, whatever their length: capital letters
-        // (`Textures.exe.zip`), `_` inside a label (`Bandicam_4.3.1.zip`) or a
-        // numeric label (`tool.1.2.zip`); hosts seen in the wild are none of these
-        let file_like = || {
-            d.split('.').any(|l| {
-                l.bytes().any(|c| c.is_ascii_uppercase())
-                    || l.bytes().skip(1).any(|c| c == b'_')
-                    || l.bytes().all(|c| c.is_ascii_digit())
-            })
-        };
-        if ext && chk.policy != FileExtPolicy::Allow && file_like() {
-            return Err(DomainReject::FileExtension);
-        }
+        let ext = is_file_ext_tld(tld, chk.ext_tlds);
         if ext {
             match chk.policy {
                 FileExtPolicy::Allow => {}
+                _ if file_like => return Err(DomainReject::FileExtension),
                 FileExtPolicy::RejectTwoLabel if labels == 2 => {
                     return Err(DomainReject::FileExtension)
                 }
@@ -307,7 +329,7 @@ pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainR
             }
         }
     }
-    Ok(lower_host(d))
+    Ok(if wide { punycode::lower(d) } else { d.to_ascii_lowercase() })
 }
 
 fn lower_host(d: &str) -> String {
@@ -1427,16 +1449,14 @@ pub(crate) fn extract_spans(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
     let cands = scan(t, opts, &map);
     let keep = kept(&cands, opts);
     let mut out: Vec<Ioc> = Vec::with_capacity(cands.len());
+    let mut at = 0; // pieces before the last start (hits come sorted by start)
     for (c, keep) in cands.into_iter().zip(keep) {
         if !keep {
             continue;
         }
         let (start, end, defanged) = if opts.refang {
-            (
-                map.to_orig_start(c.s),
-                map.to_orig_end(c.e),
-                map.touches(c.s, c.e),
-            )
+            let (start, end) = map.to_orig_span(c.s, c.e, &mut at);
+            (start, end, map.touches(c.s, c.e))
         } else {
             (c.s, c.e, false)
         };
@@ -1555,17 +1575,18 @@ fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
 /// `10xxxxxx`), two for a 4-byte char (lead `11110xxx`); 8 bytes per step.
 pub(crate) fn utf16_units(b: &[u8]) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut words = b.chunks_exact(8);
-    let mut n = 0;
-    for c in &mut words {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+    let (mut n, mut i) = (0, 0);
+    while i + 8 <= b.len() {
+        let w = super::set::le_word(b, i);
         // bit 7 of each byte lane, against bits 6, 5, 4 of the same byte shifted into it
         let continuation = w & !(w << 1) & HIGH;
         let four_byte_lead = w & (w << 1) & (w << 2) & (w << 3) & HIGH;
         n += 8 - continuation.count_ones() as usize + four_byte_lead.count_ones() as usize;
+        i += 8;
     }
-    for &c in words.remainder() {
-        n += usize::from(c & 0xC0 != 0x80) + usize::from(c >= 0xF0);
+    while i < b.len() {
+        n += usize::from(b[i] & 0xC0 != 0x80) + usize::from(b[i] >= 0xF0);
+        i += 1;
     }
     n
 }

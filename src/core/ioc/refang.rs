@@ -39,7 +39,11 @@ impl Refanged {
     }
 
     fn locate(&self, o: usize) -> (Option<&Piece>, usize) {
-        let idx = self.pieces.partition_point(|p| p.out <= o);
+        self.locate_at(self.pieces.partition_point(|p| p.out <= o), o)
+    }
+
+    /// `locate` given `idx`, the number of pieces that start at or before `o`.
+    fn locate_at(&self, idx: usize, o: usize) -> (Option<&Piece>, usize) {
         if idx == 0 {
             return (None, o);
         }
@@ -61,10 +65,30 @@ impl Refanged {
         if o == 0 {
             return 0;
         }
-        match self.locate(o - 1) {
-            (Some(p), _) => p.inp + p.inp_len,
-            (None, x) => x + 1,
+        end_after(self.locate(o - 1))
+    }
+
+    /// The input span of the output span `[s, e)` — `to_orig_start(s)`, `to_orig_end(e)` —
+    /// for spans visited in order of their start (a scan's hits): `*at` keeps the number of
+    /// pieces at or before the last start, so each call walks on from it instead of two
+    /// binary searches over every piece.
+    pub fn to_orig_span(&self, s: usize, e: usize, at: &mut usize) -> (usize, usize) {
+        let pieces = &self.pieces;
+        if *at > pieces.len() || (*at > 0 && pieces[*at - 1].out > s) {
+            *at = pieces.partition_point(|p| p.out <= s); // out of order: search again
         }
+        while *at < pieces.len() && pieces[*at].out <= s {
+            *at += 1;
+        }
+        let start = self.locate_at(*at, s).1;
+        if e <= s {
+            return (start, self.to_orig_end(e));
+        }
+        let mut k = *at;
+        while k < pieces.len() && pieces[k].out < e {
+            k += 1;
+        }
+        (start, end_after(self.locate_at(k, e - 1)))
     }
 
     /// Does the output span `[s, e)` overlap a replacement?
@@ -87,6 +111,14 @@ impl Refanged {
             }
             bits != 0
         })
+    }
+}
+
+/// The input end after the output byte `locate` placed.
+fn end_after(at: (Option<&Piece>, usize)) -> usize {
+    match at {
+        (Some(p), _) => p.inp + p.inp_len,
+        (None, x) => x + 1,
     }
 }
 
@@ -488,6 +520,17 @@ mod tests {
                 let t = r.pieces.partition_point(|p| p.out + p.out_len <= s);
                 assert_eq!(r.touches(s, e), r.pieces.get(t).is_some_and(|p| p.out < e), "{s}..{e}");
             }
+        }
+    }
+
+    #[test]
+    fn span_walk_equals_the_two_searches() {
+        let r = refang_map(&"a[.]b hxxp://c(.)d e[at]f.g  x . y [.] [dot]".repeat(5));
+        let n = r.text.len() + 2;
+        let spans: Vec<(usize, usize)> = (0..=n).flat_map(|s| (s.saturating_sub(2)..=(s + 40).min(n)).map(move |e| (s, e))).collect();
+        let mut at = 0;
+        for &(s, e) in spans.iter().chain(spans.iter().rev()) {
+            assert_eq!(r.to_orig_span(s, e, &mut at), (r.to_orig_start(s), r.to_orig_end(e)), "{s}..{e}");
         }
     }
 

@@ -315,6 +315,12 @@ pub(crate) struct StrTable {
     table: Vec<u32>,
 }
 
+/// The 8 bytes of `b` at `i` as a little-endian word (`i + 8 <= b.len()`).
+#[inline(always)]
+pub(crate) fn le_word(b: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]])
+}
+
 #[inline]
 pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
     let mut h = WordHash::new(b.len());
@@ -335,13 +341,15 @@ impl WordHash {
     }
 
     fn feed(&mut self, b: &[u8]) {
-        let mut words = b.chunks_exact(8);
-        for c in &mut words {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Self::K);
+        // index loops: at opt-level "z" a `chunks_exact` iterator costs a call per word
+        let mut i = 0;
+        while i + 8 <= b.len() {
+            self.0 = (self.0.rotate_left(5) ^ le_word(b, i)).wrapping_mul(Self::K);
+            i += 8;
         }
-        for &c in words.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ c as u64).wrapping_mul(Self::K);
+        while i < b.len() {
+            self.0 = (self.0.rotate_left(5) ^ b[i] as u64).wrapping_mul(Self::K);
+            i += 1;
         }
     }
 
