@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync, readdirSync, existsSync, cpSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join, relative } from "node:path";
-import ts from "typescript";
+import { minify as terser } from "terser";
 
 const root = new URL("..", import.meta.url).pathname;
 const pkg = join(root, "pkg");
@@ -28,23 +28,26 @@ for (const [dir, wasmDist] of [[pkg, dist], [join(pkg, "ioc"), join(pkg, "ioc", 
   );
 }
 
-// Shipped JS without comments: the glue's JSDoc repeats the .d.ts (what editors read) and the
-// snippets' comments are for readers of src/js/; -30 to -60 % gz per file. TypeScript's own
-// parser does it (strings, templates and regex literals stay intact), no other change.
-function stripComments(dir) {
+// Shipped JS minified (terser): the glue's JSDoc repeats the .d.ts (what editors read), the
+// snippets' comments are for readers of src/js/, and local names can be short. Exported names
+// and class names (the error classes' `name`) are kept.
+async function minify(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) stripComments(p);
+    if (e.isDirectory()) await minify(p);
     else if (e.name.endsWith(".js")) {
-      const { outputText } = ts.transpileModule(readFileSync(p, "utf8"), {
-        fileName: e.name,
-        compilerOptions: { removeComments: true, allowJs: true, target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext },
+      const { code } = await terser(readFileSync(p, "utf8"), {
+        module: true,
+        compress: { passes: 2 },
+        mangle: true,
+        keep_classnames: true,
+        format: { comments: false },
       });
-      writeFileSync(p, outputText);
+      writeFileSync(p, code);
     }
   }
 }
-stripComments(pkg);
+await minify(pkg);
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))[1];
 const manifestPath = join(pkg, "package.json");

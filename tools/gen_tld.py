@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate src/core/ioc/tld.rs: the set of ICANN top-level domains, taken from the
+"""Generate src/core/ioc/base/tld.rs: the set of ICANN top-level domains, taken from the
 Public Suffix List shipped inside the PyPI package `publicsuffixlist`.
 
 Usage:
     pip download --no-deps publicsuffixlist==1.1.2.20261023 -d /tmp/psl
     (cd /tmp/psl && unzip -o -q publicsuffixlist-*.whl)
-    python3 tools/gen_tld.py /tmp/psl/publicsuffixlist/public_suffix_list.dat src/core/ioc/tld.rs
+    python3 tools/gen_tld.py /tmp/psl/publicsuffixlist/public_suffix_list.dat src/core/ioc/base/tld.rs
 
 Every TLD is the last label of a rule in the ICANN section (wildcards and exceptions
 included); IDN TLDs are stored in punycode (xn--...). The table is grouped by length:
@@ -83,7 +83,9 @@ pub fn is_tld(label: &str) -> bool {
     while lo < hi {
         let mid = (lo + hi) / 2;
         let cand = &table[mid * n..mid * n + n];
-        match cand.cmp(key) {
+        // the first differing byte decides (a loop: `cmp` on slices calls `memcmp`)
+        let j = (0..n).position(|j| cand[j] != key[j]).unwrap_or(n);
+        match if j == n { core::cmp::Ordering::Equal } else { cand[j].cmp(&key[j]) } {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
             core::cmp::Ordering::Equal => return true,

@@ -1,5 +1,5 @@
 //! Refang (`hxxp://evil[.]com` → `http://evil.com`) with an offset map back to the
-//! original text, and defang (the reverse, for display).
+//! original text (defang, the reverse, is `core::ioc::defang`: it runs rarely, at opt-level "z").
 //!
 //! Styles handled, case-insensitively: bracketed tokens with any mix of `[ ( {` and
 //! `] ) }` (nested up to 3, inner spaces allowed, backslash-escaped brackets allowed)
@@ -7,8 +7,6 @@
 //! half brackets inside a word (`example[.com`, `1.)1`); `\.` inside a word; spaced dot
 //! `2.2.2 . 2` between two word characters; schemes `hxxp`, `hXXp`, `h**p`, `hxxps`,
 //! `fxp` (only when a `:` or a bracketed `:` follows); `http:\\` → `http://`.
-
-use super::{ExtractOptions, IocKind, KindSet};
 
 /// One replaced span: `input[inp..inp+inp_len]` became `output[out..out+out_len]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,7 +217,7 @@ pub fn would_refang(s: &str) -> bool {
 /// A replacement starts at `i` of a text scanned from its beginning with nothing
 /// replaced before `i` (what `would_refang` asks of every position).
 #[inline(always)]
-pub(crate) fn replacement_starts(b: &[u8], i: usize) -> bool {
+pub fn replacement_starts(b: &[u8], i: usize) -> bool {
     is_trigger(b[i]) && worth_a_look(b, i) && replacement_at(b, i, 0).is_some()
 }
 
@@ -369,7 +367,7 @@ static TRIGGER_BUT_SPACE: [bool; 256] = {
 
 /// Bytes at which a replacement can start.
 #[inline(always)]
-pub(crate) const fn is_trigger(c: u8) -> bool {
+pub const fn is_trigger(c: u8) -> bool {
     matches!(c, b'[' | b'(' | b'{' | b'\\' | b'.' | b' ' | b':')
 }
 
@@ -427,65 +425,6 @@ fn scheme_defang(b: &[u8], i: usize) -> Option<(usize, &'static str)> {
 /// Refang a text or a single value (see the module docs for the styles handled).
 pub fn refang(s: &str) -> String {
     refang_map(s).text
-}
-
-/// Defang the URLs, domains, IPv4 addresses and emails in `s`: `http` → `hxxp`,
-/// `ftp` → `fxp`, dots of hosts → `[.]`, `@` → `[@]`. Text that is not part of such an
-/// IOC is kept exactly as written; already defanged IOCs are normalised to this style,
-/// so `defang(defang(s)) == defang(s)`.
-pub fn defang(s: &str) -> String {
-    let r = refang_map(s);
-    let text = &r.text;
-    let opts = ExtractOptions {
-        kinds: KindSet::of(&[IocKind::Url, IocKind::Domain, IocKind::Ipv4, IocKind::Email]),
-        refang: false,
-        nested: false,
-        file_ext_policy: super::FileExtPolicy::Allow,
-        ..ExtractOptions::default()
-    };
-    let found = super::extract::scan_with_map(text, &opts, &r);
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut last = 0; // in `s`
-    for (kind, st, en) in found {
-        let (os, oe) = (r.to_orig_start(st), r.to_orig_end(en));
-        if os < last || oe < os {
-            continue;
-        }
-        let (Some(seg), Some(before)) = (text.get(st..en), s.get(last..os)) else {
-            continue;
-        };
-        out.push_str(before);
-        match kind {
-            IocKind::Url => {
-                let (scheme, rest) = match super::punycode::scheme_end(seg) {
-                    Some(p) => (&seg[..p], &seg[p..]),
-                    None => ("", seg),
-                };
-                let sl = scheme.to_ascii_lowercase();
-                out.push_str(match sl.as_str() {
-                    "http" => "hxxp",
-                    "https" => "hxxps",
-                    "ftp" => "fxp",
-                    "ftps" => "fxps",
-                    _ => scheme,
-                });
-                // defang the dots of the host only (not userinfo, port or path)
-                let auth_start = if rest.starts_with("://") { 3 } else { 0 };
-                let after = &rest[auth_start..];
-                let auth_len = after.find(['/', '?', '#']).unwrap_or(after.len());
-                let host_start = after[..auth_len].rfind('@').map_or(0, |i| i + 1);
-                out.push_str(&rest[..auth_start]);
-                out.push_str(&after[..host_start]);
-                out.push_str(&after[host_start..auth_len].replace('.', "[.]"));
-                out.push_str(&after[auth_len..]);
-            }
-            IocKind::Email => out.push_str(&seg.replace('.', "[.]").replace('@', "[@]")),
-            _ => out.push_str(&seg.replace('.', "[.]")),
-        }
-        last = oe;
-    }
-    out.push_str(s.get(last..).unwrap_or(""));
-    out
 }
 
 #[cfg(test)]

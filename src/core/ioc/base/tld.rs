@@ -57,7 +57,9 @@ pub fn is_tld(label: &str) -> bool {
     while lo < hi {
         let mid = (lo + hi) / 2;
         let cand = &table[mid * n..mid * n + n];
-        match cand.cmp(key) {
+        // the first differing byte decides (a loop: `cmp` on slices calls `memcmp`)
+        let j = (0..n).position(|j| cand[j] != key[j]).unwrap_or(n);
+        match if j == n { core::cmp::Ordering::Equal } else { cand[j].cmp(&key[j]) } {
             core::cmp::Ordering::Less => lo = mid + 1,
             core::cmp::Ordering::Greater => hi = mid,
             core::cmp::Ordering::Equal => return true,

@@ -27,9 +27,9 @@
 //!   `_evil.com_`, `_x.org/path_` (Markdown emphasis) lose both `_`, a lone leading `_`
 //!   (`_dmarc`) stays.
 
-use super::refang::{refang_map, Refanged};
-use super::tld::is_tld;
-use super::{btc, punycode, ExtractOptions, FileExtPolicy, Ioc, IocKind};
+use crate::refang::{refang_map, Refanged};
+use crate::tld::is_tld;
+use crate::{btc, punycode, ExtractOptions, FileExtPolicy, Ioc, IocKind};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// TLDs that are also common file extensions (see [`FileExtPolicy`]).
@@ -39,7 +39,7 @@ pub const FILE_EXTENSION_TLDS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone)]
-pub(crate) struct Cand {
+pub struct Cand {
     pub kind: IocKind,
     pub s: usize,
     pub e: usize,
@@ -116,7 +116,7 @@ fn host_run_end(t: &str, mut i: usize) -> usize {
 }
 
 /// Parse a strict dotted-quad (no leading zeros beyond a single `0`).
-pub(crate) fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
+pub fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     let mut parts = [0u8; 4];
     let mut n = 0;
     let mut v: u32 = 0;
@@ -179,14 +179,14 @@ pub fn is_reserved_ipv6(ip: Ipv6Addr) -> bool {
 
 /// Why a domain candidate was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DomainReject {
+pub enum DomainReject {
     Syntax,
     Tld,
     Casing,
     FileExtension,
 }
 
-pub(crate) struct DomainCheck<'a> {
+pub struct DomainCheck<'a> {
     pub validate_tld: bool,
     pub heuristics: bool,
     pub policy: FileExtPolicy,
@@ -243,7 +243,7 @@ impl LabelBytes {
 
 /// Validate a dotted host name; returns the canonical (lower-case) form. One pass over
 /// each label's bytes gathers what the syntax, TLD and heuristic rules ask.
-pub(crate) fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> {
+pub fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> {
     let d = if d.as_bytes().last() == Some(&b'.') { &d[..d.len() - 1] } else { d };
     let b = d.as_bytes();
     if b.is_empty() || b.len() > 253 {
@@ -852,7 +852,7 @@ impl<'a> Scanner<'a> {
             return;
         }
         let Some(seg) = t.get(s..e) else { return };
-        if !seg.contains('.') {
+        if !seg.bytes().any(|c| c == b'.') {
             return;
         }
         let prev = if run_s > 0 { b[run_s - 1] } else { b' ' };
@@ -1235,7 +1235,7 @@ fn asn_value(d: &[u8]) -> Option<String> {
     (1..=u32::MAX as u64).contains(&v).then(|| concat(&["AS", digits]))
 }
 
-pub(crate) fn parse_cve_tail_at(b: &[u8], e: usize) -> Option<(usize, String)> {
+pub fn parse_cve_tail_at(b: &[u8], e: usize) -> Option<(usize, String)> {
     parse_cve_tail(b, e)
 }
 
@@ -1313,7 +1313,7 @@ fn concat(parts: &[&str]) -> String {
 }
 
 /// Canonical URL: scheme and host lower-cased, the rest as written.
-pub(crate) fn canonical_url(raw: &str) -> String {
+pub fn canonical_url(raw: &str) -> String {
     let Some(p) = punycode::scheme_end(raw) else {
         return raw.to_string();
     };
@@ -1357,7 +1357,7 @@ fn host_denied(host: &str, deny: &[String]) -> bool {
 }
 
 /// Run every pass on `t` (already refanged or not) and mark nested candidates.
-pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> {
+pub fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> {
     let mut sc = Scanner {
         t,
         b: t.as_bytes(),
@@ -1394,7 +1394,7 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
         sc.ipv6(&marks.colons);
     }
     let mut out = sc.out;
-    super::set::merge_sort(&mut out, |a, b| {
+    crate::util::merge_sort(&mut out, |a, b| {
         (a.s, std::cmp::Reverse(a.e), a.kind) < (b.s, std::cmp::Reverse(b.e), b.kind)
     });
     // containers: URLs and emails
@@ -1416,7 +1416,7 @@ pub(crate) fn scan(t: &str, opts: &ExtractOptions, map: &Refanged) -> Vec<Cand> 
 }
 
 /// Spans (kind, start, end) of top-level IOCs in the refanged text `t` (for `defang`).
-pub(crate) fn scan_with_map(
+pub fn scan_with_map(
     t: &str,
     opts: &ExtractOptions,
     map: &Refanged,
@@ -1439,7 +1439,7 @@ pub fn extract_iocs(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
 
 /// [`extract_iocs`] without copying each hit's `raw` text (left empty): a JS caller
 /// slices it from its own string with the UTF-16 offsets.
-pub(crate) fn extract_spans(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
+pub fn extract_spans(text: &str, opts: &ExtractOptions) -> Vec<Ioc> {
     let map = if opts.refang {
         refang_map(text)
     } else {
@@ -1538,7 +1538,7 @@ impl FirstSeen {
     fn first(&mut self, cands: &[Cand], i: usize) -> bool {
         let c = &cands[i];
         let mask = self.slots.len() - 1;
-        let mut at = (super::set::hash_bytes(c.value.as_bytes()) ^ c.kind as u64) as usize & mask;
+        let mut at = (crate::util::hash_bytes(c.value.as_bytes()) ^ c.kind as u64) as usize & mask;
         loop {
             match self.slots[at] {
                 Self::EMPTY => {
@@ -1573,11 +1573,11 @@ fn fill_utf16(text: &str, iocs: &mut [Ioc]) {
 
 /// UTF-16 units of UTF-8 bytes: one per char (every byte but a continuation byte
 /// `10xxxxxx`), two for a 4-byte char (lead `11110xxx`); 8 bytes per step.
-pub(crate) fn utf16_units(b: &[u8]) -> usize {
+pub fn utf16_units(b: &[u8]) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let (mut n, mut i) = (0, 0);
     while i + 8 <= b.len() {
-        let w = super::set::le_word(b, i);
+        let w = crate::util::le_word(b, i);
         // bit 7 of each byte lane, against bits 6, 5, 4 of the same byte shifted into it
         let continuation = w & !(w << 1) & HIGH;
         let four_byte_lead = w & (w << 1) & (w << 2) & (w << 3) & HIGH;

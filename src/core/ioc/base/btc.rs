@@ -1,7 +1,7 @@
 //! Bitcoin address validation: base58check (P2PKH `1…`, P2SH `3…`) and segwit
 //! bech32 (BIP 173, witness v0) / bech32m (BIP 350, witness v1+), mainnet (`bc1`).
 
-use super::sha256::sha256;
+use crate::sha256::sha256;
 
 const B58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const BECH32_CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
