@@ -81,6 +81,25 @@ function jsMatchObject(set, o, out) {
   else if (o && typeof o === "object") for (const k in o) jsMatchObject(set, o[k], out);
 }
 
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `ours` and `theirs` alternately, RUNS timed runs each after a warm-up: rates of `count` items per second. */
+function race(count, ours, theirs) {
+  ours();
+  theirs();
+  const rates = [[], []];
+  const found = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const k of i % 2 ? [1, 0] : [0, 1]) {
+      const t = performance.now();
+      found[k] = (k ? theirs : ours)();
+      rates[k].push(count / ((performance.now() - t) / 1000));
+    }
+  }
+  return rates.map((xs, k) => ({ perSec: median(xs), min: Math.min(...xs), max: Math.max(...xs), found: found[k] }));
+}
+
 // after a tick: values passed into a wasm call stay reachable until the call's turn ends
 const mem = async () => {
   await new Promise((r) => setTimeout(r, 50));
@@ -149,45 +168,30 @@ async function main() {
   const misses = indicators(200_000, 99).map((v) => v.replace(/^./, "z"));
   const probes = [];
   for (let i = 0; i < 200_000; i++) probes.push(i % 2 ? misses[i] : values[(i * 4099) % values.length]);
-  const rate = (f) => {
-    f();
-    const t = performance.now();
-    const hits = f();
-    return { perSec: probes.length / ((performance.now() - t) / 1000), hits };
-  };
-  const hasOurs = rate(() => probes.reduce((n, p) => n + set.has(p), 0));
-  const hasJs = rate(() => probes.reduce((n, p) => n + jsSet.has(p.toLowerCase()), 0));
+  const has = race(probes.length, () => probes.reduce((n, p) => n + set.has(p), 0), () => probes.reduce((n, p) => n + jsSet.has(p.toLowerCase()), 0));
 
   // batch matching over log events
   const events = logEvents(values, 20_000);
   const lines = events.map((e) => JSON.stringify(e));
-  const evRate = (f) => {
-    f();
-    const t = performance.now();
-    const found = f();
-    return { perSec: events.length / ((performance.now() - t) / 1000), found };
-  };
-  const textOurs = evRate(() => lines.reduce((n, l) => n + set.matchText(l).length, 0));
-  const textJs = evRate(() => lines.reduce((n, l) => { const o = []; jsMatchText(jsSet, l, o); return n + o.length; }, 0));
   const B = 1000;
-  const textBatch = evRate(() => {
+  const jsText = () => lines.reduce((n, l) => { const o = []; jsMatchText(jsSet, l, o); return n + o.length; }, 0);
+  const jsObjects = () => events.reduce((n, e) => { const o = []; jsMatchObject(jsSet, e, o); return n + o.length; }, 0);
+  const matchText = race(events.length, () => lines.reduce((n, l) => n + set.matchText(l).length, 0), jsText);
+  const matchLines = race(events.length, () => {
     let n = 0;
     for (let i = 0; i < lines.length; i += B) for (const r of set.matchLines(lines.slice(i, i + B))) n += r.length;
     return n;
-  });
-  const objBatch = evRate(() => {
+  }, jsText);
+  const matchObjects = race(events.length, () => {
     let n = 0;
     for (let i = 0; i < events.length; i += B) for (const r of set.matchObjects(events.slice(i, i + B))) n += r.length;
     return n;
-  });
-  const objOne = evRate(() => events.reduce((n, e) => n + set.matchObject(e).length, 0));
-  const objJs = evRate(() => events.reduce((n, e) => { const o = []; jsMatchObject(jsSet, e, o); return n + o.length; }, 0));
+  }, jsObjects);
   return {
     indicators: values.length, size: set.size, buildMs, toBytesMs, snapshotBytes: bytes.length,
     memory: { js, ours, loaded },
-    has: { ours: hasOurs, js: hasJs },
-    matchText: { ours: textOurs, batch: textBatch, js: textJs },
-    matchObject: { batch: objBatch, single: objOne, js: objJs },
+    // each: [ours, baseline], rates per second (median of RUNS timed runs, min, max)
+    has, matchText, matchLines, matchObjects,
   };
 }
 

@@ -133,6 +133,14 @@ for (const [name, f] of [["group-ib", groupibRows], ["ioc", iocRows]]) {
   rows.push({ row: "cold start (Node): import+init+first call", ratio: median(cold) / Math.max(median(empty), 0.001), detail: `${median(cold).toFixed(1)} ms (${spread(cold)}) vs an empty import ${median(empty).toFixed(2)} ms` });
 }
 
+// 6b. Cold start in workerd, a fresh workerd per run (bench/cold-workerd.mjs).
+try {
+  const { workerdColdRows } = await import("./cold-workerd.mjs");
+  rows.push(...(await workerdColdRows(RUNS)));
+} catch (e) {
+  console.error("workerd cold-start rows unavailable:", e.message.split("\n")[0]);
+}
+
 // 7. IndicatorSet, 1 M indicators (bench/indicator-set.mjs: memory per child process).
 {
   const d = JSON.parse(execFileSync(process.execPath, ["--expose-gc", `${root}bench/indicator-set.mjs`], { encoding: "utf8", maxBuffer: 1 << 22 }));
@@ -140,11 +148,12 @@ for (const [name, f] of [["group-ib", groupibRows], ["ioc", iocRows]]) {
   const per = (x) => x.bytes / x.size;
   rows.push({ row: "IndicatorSet memory vs JS Set (built)", ratio: per(m.ours) / per(m.js), detail: `${per(m.ours).toFixed(1)} B/indicator (index ${(m.ours.heapBytes / m.ours.size).toFixed(1)}) vs Set<string> ${per(m.js).toFixed(1)}; ${d.size} entries, addMany ${(m.ours.ms / 1000).toFixed(1)} s (lower is better)` });
   rows.push({ row: "IndicatorSet memory vs JS Set (fromBytes)", ratio: per(m.loaded) / per(m.js), detail: `${per(m.loaded).toFixed(1)} B/indicator, load ${m.loaded.ms.toFixed(0)} ms, snapshot ${(d.snapshotBytes / d.size).toFixed(1)} B/indicator (lower is better)` });
-  const r = (k, a, b, what) => rows.push({ row: `IndicatorSet ${k}`, ratio: a.perSec / b.perSec, detail: `${a.perSec.toFixed(0)} vs ${b.perSec.toFixed(0)} ${what}` });
-  r("has() vs Set.has", d.has.ours, d.has.js, "calls/s");
-  r("matchText vs regex+Set", d.matchText.ours, d.matchText.js, "events/s (one call per line)");
-  r("matchLines vs regex+Set", d.matchText.batch, d.matchText.js, "events/s (batches of 1000 lines)");
-  r("matchObjects vs walk+regex+Set", d.matchObject.batch, d.matchObject.js, "events/s (batches of 1000)");
+  const k = (x) => `${(x / 1000).toFixed(0)}k`;
+  const r = (name, [a, b], what) => rows.push({ row: `IndicatorSet ${name}`, ratio: a.perSec / b.perSec, detail: `${k(a.perSec)} (${k(a.min)}–${k(a.max)}) vs ${k(b.perSec)} (${k(b.min)}–${k(b.max)}) ${what}` });
+  r("has() vs Set.has", d.has, "calls/s");
+  r("matchText vs regex+Set", d.matchText, "events/s (one call per line)");
+  r("matchLines vs regex+Set", d.matchLines, "events/s (batches of 1000 lines)");
+  r("matchObjects vs walk+regex+Set", d.matchObjects, "events/s (batches of 1000)");
 }
 
 const date = new Date().toISOString().slice(0, 10);
