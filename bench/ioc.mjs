@@ -66,9 +66,11 @@ export async function iocRows(lib, runs) {
       if (parts.length < 4) continue;
       const folder = parts[0].split("/")[0];
       const value = parts.slice(3).join(",").trim().toLowerCase();
-      if (!value || !["md5", "sha1", "sha256", "domain", "url", "ip-dst", "hostname", "email-dst", "email-src", "ip-src"].includes(parts[2])) continue;
-      if (!byFolder.has(folder)) byFolder.set(folder, new Set());
-      byFolder.get(folder).add(value);
+      // ESET's MISP types as ours (recall is reported per type)
+      const type = { md5: "md5", sha1: "sha1", sha256: "sha256", domain: "domain", hostname: "domain", url: "url", "ip-dst": "ip", "ip-src": "ip", "email-dst": "email", "email-src": "email" }[parts[2]];
+      if (!value || !type) continue;
+      if (!byFolder.has(folder)) byFolder.set(folder, new Map());
+      byFolder.get(folder).set(value, type);
     }
     const scored = reports.filter((r) => byFolder.has(r.path.split("/")[0]));
     corpora.push({ name: "ESET reports", text: reports.map((r) => r.text).join("\n\n"), truth: null, scored, byFolder });
@@ -95,9 +97,10 @@ export async function iocRows(lib, runs) {
       // P/R per report against that report's published IOCs (kinds ESET lists), summed.
       const kinds = new Set(["md5", "sha1", "sha256", "domain", "url", "ipv4", "email"]);
       const acc = { ours: { tp: 0, found: 0, truth: 0 }, theirs: { tp: 0, found: 0, truth: 0 } };
+      const perType = new Map(); // type -> { truth, ours, theirs } (values of that type found)
       for (const r of c.scored) {
         const plain = lib.refang(r.text).toLowerCase();
-        const truth = new Set([...c.byFolder.get(r.path.split("/")[0])].filter((v) => plain.includes(v)));
+        const truth = new Map([...c.byFolder.get(r.path.split("/")[0])].filter(([v]) => plain.includes(v)));
         const mine = new Set(lib.extractIocs(r.text, { dedupe: true }).filter((i) => kinds.has(i.type)).map((i) => i.value.toLowerCase()));
         const b = extractIOC(r.text);
         const their = new Set([...b.md5s, ...b.sha1s, ...b.sha256s, ...b.domains, ...b.urls, ...b.ipv4s, ...b.emails].map((v) => v.toLowerCase()));
@@ -106,11 +109,21 @@ export async function iocRows(lib, runs) {
           acc[who].found += found.size;
           for (const v of found) if (truth.has(v)) acc[who].tp += 1;
         }
+        for (const [v, type] of truth) {
+          if (!perType.has(type)) perType.set(type, { truth: 0, ours: 0, theirs: 0 });
+          const t = perType.get(type);
+          t.truth += 1;
+          t.ours += mine.has(v);
+          t.theirs += their.has(v);
+        }
       }
       const p = (a) => a.tp / Math.max(1, a.found);
       const rr = (a) => a.tp / Math.max(1, a.truth);
       rows.push({ row: "IOC extraction precision (ESET reports vs their published IOCs)", ratio: p(acc.ours) / p(acc.theirs), detail: `ours P=${p(acc.ours).toFixed(3)} R=${rr(acc.ours).toFixed(3)}; ioc-extractor P=${p(acc.theirs).toFixed(3)} R=${rr(acc.theirs).toFixed(3)} (${c.scored.length} reports)` });
       rows.push({ row: "IOC extraction recall (ESET reports vs their published IOCs)", ratio: rr(acc.ours) / rr(acc.theirs), detail: "" });
+      for (const [type, t] of [...perType].sort()) {
+        rows.push({ row: `  recall on the ESET reports, ${type}`, ratio: t.ours / Math.max(t.theirs, 1), detail: `ours ${(t.ours / t.truth).toFixed(3)}, ioc-extractor ${(t.theirs / t.truth).toFixed(3)} (${t.truth} published values in the texts)` });
+      }
     }
     if (c.truth) {
       const o = pr(oursFound, c.truth);

@@ -200,6 +200,8 @@ export function stixPattern(ioc) {
 /** Observable types named in a STIX pattern, e.g. "[ipv4-addr:value = '1.2.3.4']" → ["ipv4-addr"]. */
 export function patternObservableTypes(pattern) {
   const set = new Set();
-  for (const m of String(pattern || "").matchAll(/([a-z0-9][a-z0-9-]*):[a-z_]/gi)) set.add(m[1].toLowerCase());
+  // object paths only: quoted values (`'http://1.2.3.4:66/a'`, IPv6 addresses) hold "x:y" too
+  const paths = String(pattern || "").replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  for (const m of paths.matchAll(/([a-z0-9][a-z0-9-]*):[a-z_]/gi)) set.add(m[1].toLowerCase());
   return [...set];
 }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import WebSocket from "ws";
 import { startSimulator } from "./index.mjs";
+import { patternObservableTypes } from "./data.mjs";
 
 let sim;
 let U;
@@ -254,6 +255,11 @@ test("Sekoia feed: pagination, cursor, filters, append, validation", async () =>
   const more = await req("GET", `${feed}?cursor=${encodeURIComponent(r.data.next_cursor)}`, { headers: SK });
   assert.equal(more.data.items.length, 3);
   assert.equal((await req("GET", "/sekoia/v2/inthreat/collections/nope/objects", { headers: SK })).status, 404);
+});
+
+test("observable types of a STIX pattern: object paths only, never inside quoted values", () => {
+  assert.deepEqual(patternObservableTypes("[url:value = 'http://1.2.3.4:66/abc'] OR [ipv6-addr:value = '2001:db8::66:ab']"), ["url", "ipv6-addr"]);
+  assert.deepEqual(patternObservableTypes("[file:hashes.'SHA-256' = 'a\\'b:c'] AND [domain-name:value = 'x.org']"), ["file", "domain-name"]);
 });
 
 test("Sekoia objects, context and lookups", async () => {
