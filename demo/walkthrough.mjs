@@ -283,8 +283,12 @@ step(9, "IOC toolkit: extract IOCs from a real ESET report, then enrich them acr
 await tryStep(async () => {
   const { readFileSync, existsSync } = await import("node:fs");
   const reports = new URL("../../shared/data/eset/eset_reports.jsonl", import.meta.url);
-  const report = existsSync(reports)
-    ? JSON.parse(readFileSync(reports, "utf8").split("\n").find((l) => l.includes("[.]") && l.length > 4000))
+  // a defanged report whose indicators ESET also published (the simulator's Intelligence Center
+  // carries those): MoustachedBouncer, else the first long defanged one
+  const lines = existsSync(reports) ? readFileSync(reports, "utf8").split("\n") : [];
+  const line = lines.find((l) => l.includes('"moustachedbouncer/')) ?? lines.find((l) => l.includes("[.]") && l.length > 4000);
+  const report = line
+    ? JSON.parse(line)
     : { path: "inline sample", text: "C2: hxxps://update-check[.]evil-cdn[.]com/gate.php and 185.220.101[.]47; dropper d41d8cd98f00b204e9800998ecf8427e" };
   const t0 = performance.now();
   const iocs = lib.extractIocs(report.text, { dedupe: true, nested: false });
