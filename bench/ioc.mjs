@@ -91,7 +91,8 @@ export async function iocRows(lib, runs) {
       oursFound = new Set(a.map((x) => x.value));
       theirFound = theirValues(b);
     }
-    let detail = `ours ${median(ours).toFixed(1)} MB/s, ioc-extractor ${median(theirs).toFixed(1)} MB/s on ${mb.toFixed(2)} MB`;
+    const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    let detail = `ours ${median(ours).toFixed(1)} MB/s (${spread(ours)}), ioc-extractor ${median(theirs).toFixed(1)} MB/s (${spread(theirs)}) on ${mb.toFixed(2)} MB`;
     rows.push({ row: `IOC extraction MB/s (${c.name})`, ratio: median(ours) / median(theirs), detail });
     if (c.scored) {
       // P/R per report against that report's published IOCs (kinds ESET lists), summed.
