@@ -129,7 +129,9 @@ async function child(mode) {
   }
   const ms = performance.now() - t0;
   const m1 = await mem();
-  return { bytes: m1 - m0, ms, size: keep.size, heapBytes: keep.heapBytes ?? null };
+  // the first match builds the set's prefilter (anchors.rs): memory a matching Worker holds too
+  const matched = mode === "ours" ? (keep.matchText("beacon to evil.example.com"), (await mem()) - m0) : null;
+  return { bytes: m1 - m0, matched, ms, size: keep.size, heapBytes: keep.heapBytes ?? null };
 }
 
 async function loadChild() {

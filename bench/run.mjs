@@ -147,6 +147,7 @@ try {
   const m = d.memory;
   const per = (x) => x.bytes / x.size;
   rows.push({ row: "IndicatorSet memory vs JS Set (built)", ratio: per(m.ours) / per(m.js), detail: `${per(m.ours).toFixed(1)} B/indicator (index ${(m.ours.heapBytes / m.ours.size).toFixed(1)}) vs Set<string> ${per(m.js).toFixed(1)}; ${d.size} entries, addMany ${(m.ours.ms / 1000).toFixed(1)} s (lower is better)` });
+  rows.push({ row: "IndicatorSet memory vs JS Set (+ prefilter)", ratio: m.ours.matched / m.ours.size / per(m.js), detail: `${(m.ours.matched / m.ours.size).toFixed(1)} B/indicator once a first match built the prefilter (lower is better)` });
   rows.push({ row: "IndicatorSet memory vs JS Set (fromBytes)", ratio: per(m.loaded) / per(m.js), detail: `${per(m.loaded).toFixed(1)} B/indicator, load ${m.loaded.ms.toFixed(0)} ms, snapshot ${(d.snapshotBytes / d.size).toFixed(1)} B/indicator (lower is better)` });
   const k = (x) => `${(x / 1000).toFixed(0)}k`;
   const r = (name, [a, b], what) => rows.push({ row: `IndicatorSet ${name}`, ratio: a.perSec / b.perSec, detail: `${k(a.perSec)} (${k(a.min)}–${k(a.max)}) vs ${k(b.perSec)} (${k(b.min)}–${k(b.max)}) ${what}` });
