@@ -252,7 +252,7 @@ pub fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> 
     let mut labels = 0;
     // for the heuristics: a label mixing cases (`System.IO`), a file-like label
     // (capitals, `_` inside, all digits: `Textures.exe.zip`, `Bandicam_4.3.1.zip`, `tool.1.2.zip`)
-    let (mut mixed, mut file_like, mut wide) = (false, false, false);
+    let (mut mixed, mut file_like) = (false, false);
     let (mut last, mut last_bytes) = (0..0, LabelBytes::default());
     let mut from = 0;
     while from <= b.len() {
@@ -284,7 +284,6 @@ pub fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> 
         }
         mixed |= f.upper && f.lower;
         file_like |= f.upper || f.underscore_inside || f.only_digits();
-        wide |= f.wide;
         (last, last_bytes) = (from..end, f);
         from = end + 1;
     }
@@ -329,7 +328,7 @@ pub fn check_domain(d: &str, chk: &DomainCheck) -> Result<String, DomainReject> 
             }
         }
     }
-    Ok(if wide { punycode::lower(d) } else { d.to_ascii_lowercase() })
+    Ok(lower_host(d))
 }
 
 fn lower_host(d: &str) -> String {
