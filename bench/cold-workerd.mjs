@@ -1,23 +1,13 @@
 // Bench row 6 in workerd: a fresh workerd (Miniflare) per run — start, load the Worker (the .wasm
 // is a compiled module import, instantiated at load), answer the first request — for a Worker on
 // each entry point and for an empty Worker. Timed from Node: inside workerd the clock only moves on
-// I/O. The difference to the empty Worker is what the package adds to a cold start.
-import { Miniflare } from "miniflare";
-
-const root = new URL("..", import.meta.url).pathname;
+// I/O. The difference to the empty Worker is what the package adds to a cold start. The Worker
+// runs as the workerd test suites run theirs (tests/js/workerd.mjs).
+import { testWorker } from "../tests/js/workerd.mjs";
 
 async function coldStart(script) {
   const t0 = performance.now();
-  const mf = new Miniflare({
-    modules: true,
-    modulesRoot: root,
-    scriptPath: `${root}bench/workers/${script}`,
-    compatibilityDate: "2025-09-01",
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-  });
+  const mf = testWorker(`bench/workers/${script}`);
   try {
     const body = await (await mf.dispatchFetch("http://localhost/")).text();
     if (!body) throw new Error(`${script}: empty answer`);
