@@ -36,11 +36,13 @@ fuzz_target!(|text: &str| {
         if stored_as_is {
             let hits = set.match_text(text, &opts);
             assert!(hits.iter().any(|m| m.ioc.value == ioc.value && m.ioc.start == ioc.start), "{:?} not matched", ioc.value);
-            // the same text as a field of a batch of JSON events, one per line (`matchObjects`)
-            let events = format!("{}\n{}", serde_json::json!({ "n": 1 }), serde_json::json!({ "a": ["x", { "msg": text }] }));
+            // the same text as the second field of the second event of a batch (`matchObjects`):
+            // events `[]` and `["x", text]`, fields delimited by their UTF-16 lengths
+            let fields = format!("x\n{text}\n");
+            let layout = [0, 2, 1, text.encode_utf16().count() as u32];
             let mut found = false;
-            set.match_json_lines(&events, &opts, &mut |ev, path, m| found |= ev == 1 && path == "a[1].msg" && m.ioc.value == ioc.value);
-            assert!(found, "{:?} not matched in JSON", ioc.value);
+            set.match_fields(&fields, &layout, &opts, &mut |ev, j, m| found |= ev == 1 && j == 1 && m.ioc.value == ioc.value);
+            assert!(found, "{:?} not matched as an event field", ioc.value);
         }
     }
 });

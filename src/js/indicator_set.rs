@@ -2,7 +2,7 @@
 //! `core::ioc::LiveSet`). Metas stay JS values in one array indexed by the entry's u32
 //! payload; a snapshot carries them as JSON after the binary set.
 
-use js_sys::{Array, Object, Uint8Array, JSON};
+use js_sys::{Array, Object, Uint32Array, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -17,8 +17,10 @@ use crate::core::ioc::{LiveSet, SetMatch, SetOptions};
 extern "C" {
     #[wasm_bindgen(js_name = emptyArrays)]
     fn empty_arrays(n: u32) -> Array;
-    #[wasm_bindgen(js_name = jsonLines, catch)]
-    fn json_lines(events: &Array) -> std::result::Result<Uint8Array, JsValue>;
+    #[wasm_bindgen(js_name = eventFields, catch)]
+    fn event_fields(events: &Array) -> std::result::Result<Array, JsValue>;
+    #[wasm_bindgen(js_name = fieldPath)]
+    fn field_path(event: &JsValue, field: u32) -> String;
     #[wasm_bindgen(js_name = joinLines)]
     fn join_lines(lines: &Array) -> Option<Uint8Array>;
 }
@@ -150,13 +152,16 @@ impl JsIndicatorSet {
     /// Matches of each event; `batch`: one array per event, else the one event's matches.
     fn match_events(&self, events: &Array, options: &JsValue, batch: bool) -> Result<Array> {
         let opts = extract_options(options)?;
-        // UTF-8 by TextEncoder: one native copy (a JS string is copied in char by char)
-        let bytes = json_lines(events).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
-        let text = String::from_utf8(bytes.to_vec()).map_err(|_| Error::validation("events", "must be JSON-serialisable"))?;
+        // the string fields as one UTF-8 text (TextEncoder: one native copy) and their layout
+        let fields = event_fields(events).map_err(|_| Error::validation("events", "must be JSON-serialisable (no cycles or BigInt)"))?;
+        let text = String::from_utf8(fields.get(0).unchecked_into::<Uint8Array>().to_vec()).map_err(|_| Error::validation("events", "must be JSON-serialisable"))?;
+        let layout = fields.get(1).unchecked_into::<Uint32Array>().to_vec();
         let out = if batch { empty_arrays(events.length()) } else { Array::new() };
-        self.set.match_json_lines(&text, &opts, &mut |ev, path, m| {
+        self.set.match_fields(&text, &layout, &opts, &mut |ev, field, m| {
             let o = Object::new();
-            set(&o, "path", &JsValue::from_str(path));
+            // the path is looked up for hits only: walking the event again is cheaper than
+            // building every field's path
+            set(&o, "path", &JsValue::from_str(&field_path(&events.get(ev as u32), field as u32)));
             self.hit(&m, &o);
             if !batch {
                 out.push(&o);

@@ -13,7 +13,6 @@
 //! of a serialised log event (`matchObject` in JS).
 
 use super::anchors::Anchors;
-use super::simd::quote_or_backslash;
 use super::classify::Classification;
 use super::extract::extract_iocs;
 use super::set::{
@@ -393,20 +392,36 @@ impl LiveSet {
         anchors.may_match(text, opts.refang)
     }
 
-    /// Match every string value (object keys are not) of JSON Lines text: one JSON value
-    /// per line, as `JSON.stringify` writes each event of a batch (it escapes newlines, so
-    /// events are split without parsing). `f(line, path, match)`; paths like
-    /// `request.headers.host`, `items[3].url`.
-    pub fn match_json_lines(&self, text: &str, opts: &ExtractOptions, f: &mut dyn FnMut(usize, &str, SetMatch)) {
-        for (ev, raw) in text.split('\n').enumerate() {
-            // An event's raw JSON holds every field's text verbatim unless it has escapes,
-            // so one prefilter check per event skips most events without walking them.
-            if raw.as_bytes().contains(&b'\\') || self.may_match(raw, opts) {
-                walk_json(raw, false, &mut |_, path, s| {
-                    for m in self.match_text(s, opts) {
-                        f(ev, path, m);
+    /// Match the string fields of a batch of events (the JS side walks the objects, as
+    /// `JSON.stringify` would): `text` holds every field, each followed by one separator
+    /// byte (never part of a field: fields may hold any character, lengths delimit them);
+    /// `layout` holds, per event, its field count then each field's length in UTF-16 units.
+    /// `f(event, field index in the event, match)`. One prefilter check per event covers
+    /// all its fields (the separator is a word boundary, like a field's own start and end);
+    /// only events that pass are matched field by field. A layout that does not fit the
+    /// text ends the walk (it never panics).
+    pub fn match_fields(&self, text: &str, layout: &[u32], opts: &ExtractOptions, f: &mut dyn FnMut(usize, usize, SetMatch)) {
+        let ascii = text.is_ascii();
+        let mut fields: Vec<(usize, usize)> = Vec::new();
+        let (mut at, mut i) = (0usize, 0usize);
+        for ev in 0.. {
+            let Some(&n) = layout.get(i) else { return };
+            let Some(lens) = layout.get(i + 1..i + 1 + n as usize) else { return };
+            i += 1 + lens.len();
+            fields.clear();
+            for &len in lens {
+                let end = if ascii { at.checked_add(len as usize) } else { utf16_end(text, at, len as usize) };
+                let Some(end) = end.filter(|&e| text.get(at..e).is_some()) else { return };
+                fields.push((at, end));
+                at = end + 1;
+            }
+            let (Some(&(first, _)), Some(&(_, last))) = (fields.first(), fields.last()) else { continue };
+            if self.may_match(&text[first..last], opts) {
+                for (j, &(s, e)) in fields.iter().enumerate() {
+                    for m in self.match_text(&text[s..e], opts) {
+                        f(ev, j, m);
                     }
-                });
+                }
             }
         }
     }
@@ -548,223 +563,17 @@ fn stix_keys(pattern: &str) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
-/// Calls `f(event, path, value)` for every string value of `json` (total on any input:
-/// malformed JSON stops the walk early). Nesting deeper than 64 levels is skipped.
-pub fn walk_json(json: &str, batch: bool, f: &mut dyn FnMut(usize, &str, &str)) {
-    let mut w = Walker {
-        s: json,
-        i: 0,
-        path: String::new(),
-        buf: String::new(),
-    };
-    w.ws();
-    if batch {
-        if !w.eat(b'[') {
-            return;
+/// The byte offset `units` UTF-16 units after byte `from` of `text`; `None` when the text
+/// ends first or the units end inside a character.
+fn utf16_end(text: &str, from: usize, units: usize) -> Option<usize> {
+    let mut left = units;
+    for (i, c) in text.get(from..)?.char_indices() {
+        if left == 0 {
+            return Some(from + i);
         }
-        let mut ev = 0;
-        w.ws();
-        if w.eat(b']') {
-            return;
-        }
-        loop {
-            w.path.clear();
-            if w.value(0, &mut |p, v| f(ev, p, v)).is_none() {
-                return;
-            }
-            w.ws();
-            if !w.eat(b',') {
-                return;
-            }
-            ev += 1;
-        }
-    } else {
-        let _ = w.value(0, &mut |p, v| f(0, p, v));
+        left = left.checked_sub(c.len_utf16())?;
     }
-}
-
-struct Walker<'a> {
-    s: &'a str,
-    i: usize,
-    path: String,
-    buf: String,
-}
-
-impl Walker<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.s.as_bytes().get(self.i).copied()
-    }
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-            self.i += 1;
-        }
-    }
-    fn eat(&mut self, c: u8) -> bool {
-        let hit = self.peek() == Some(c);
-        self.i += usize::from(hit);
-        hit
-    }
-    /// A string (after its opening quote) into `self.buf`, unescaped.
-    fn string(&mut self) -> Option<()> {
-        self.buf.clear();
-        let b = self.s.as_bytes();
-        loop {
-            let start = self.i;
-            self.i = quote_or_backslash(b, self.i);
-            self.buf.push_str(self.s.get(start..self.i)?);
-            match b.get(self.i)? {
-                b'"' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => {
-                    let e = *b.get(self.i + 1)?;
-                    self.i += 2;
-                    let c = match e {
-                        b'n' => '\n',
-                        b't' => '\t',
-                        b'r' => '\r',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'u' => {
-                            let mut u = self.hex4()?;
-                            if (0xd800..0xdc00).contains(&u)
-                                && b.get(self.i..self.i + 2) == Some(b"\\u")
-                            {
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if (0xdc00..0xe000).contains(&lo) {
-                                    u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-                                }
-                            }
-                            char::from_u32(u).unwrap_or('\u{fffd}')
-                        }
-                        c => char::from(c),
-                    };
-                    self.buf.push(c);
-                }
-            }
-        }
-    }
-    fn hex4(&mut self) -> Option<u32> {
-        let h = self.s.get(self.i..self.i + 4)?;
-        self.i += 4;
-        u32::from_str_radix(h, 16).ok()
-    }
-    fn value(&mut self, depth: u32, f: &mut dyn FnMut(&str, &str)) -> Option<()> {
-        self.ws();
-        match self.peek()? {
-            b'"' => {
-                self.i += 1;
-                self.string()?;
-                f(&self.path, &self.buf);
-            }
-            c @ (b'{' | b'[') => {
-                self.i += 1;
-                let close = c + 2; // '}' or ']'
-                self.ws();
-                if self.eat(close) {
-                    return Some(());
-                }
-                let mut idx = 0usize;
-                loop {
-                    let len = self.path.len();
-                    if c == b'{' {
-                        self.ws();
-                        if !self.eat(b'"') {
-                            return None;
-                        }
-                        self.string()?;
-                        if len > 0 {
-                            self.path.push('.');
-                        }
-                        let key = std::mem::take(&mut self.buf);
-                        self.path.push_str(&key);
-                        self.buf = key;
-                        self.ws();
-                        if !self.eat(b':') {
-                            return None;
-                        }
-                    } else {
-                        self.path.push('[');
-                        self.path.push_str(&idx.to_string());
-                        self.path.push(']');
-                    }
-                    if depth >= 64 {
-                        self.skip()?;
-                    } else {
-                        self.value(depth + 1, f)?;
-                    }
-                    self.path.truncate(len);
-                    idx += 1;
-                    self.ws();
-                    if self.eat(close) {
-                        return Some(());
-                    }
-                    if !self.eat(b',') {
-                        return None;
-                    }
-                }
-            }
-            _ => {
-                // number, true, false, null
-                while !matches!(
-                    self.peek(),
-                    Some(b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') | None
-                ) {
-                    self.i += 1;
-                }
-            }
-        }
-        Some(())
-    }
-    /// Skip one value without recursion.
-    /// Past the closing quote of a string whose opening quote was just eaten, without
-    /// decoding it.
-    fn skip_string(&mut self) -> Option<()> {
-        let b = self.s.as_bytes();
-        loop {
-            self.i = quote_or_backslash(b, self.i);
-            match b.get(self.i)? {
-                b'"' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                b'\\' => self.i += 2,
-                _ => self.i += 1,
-            }
-        }
-    }
-    fn skip(&mut self) -> Option<()> {
-        self.ws();
-        let mut depth = 0usize;
-        loop {
-            match self.peek()? {
-                b'"' => {
-                    self.i += 1;
-                    self.skip_string()?;
-                }
-                b'{' | b'[' => {
-                    depth += 1;
-                    self.i += 1;
-                }
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    self.i += 1;
-                }
-                b',' if depth == 0 => return Some(()),
-                _ => self.i += 1,
-            }
-            if depth == 0
-                && !matches!(
-                    self.peek(),
-                    Some(b'0'..=b'9' | b'a'..=b'z' | b'.' | b'-' | b'+' | b'E')
-                )
-            {
-                return Some(());
-            }
-        }
-    }
+    (left == 0).then_some(text.len())
 }
 
 #[cfg(test)]
@@ -1067,22 +876,25 @@ mod tests {
                     checked += 1;
                     assert_eq!(set.match_text(t, &opts), full, "entry {e:?} in {t:?} (refang {refang})");
                 }
-                // the same through match_json_lines: the text as a field of a batch of events
-                let batch = serde_json::json!([{"n": 1, "msg": t}, {"a": ["x", t, {"deep": t}]}, {"z": "nothing"}]);
-                let events = batch.as_array().unwrap().iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+                // the same through match_fields: the text as a field of a batch of events
+                // (fields `[t]`, `["x", t, t]`, `["nothing"]`), each field matched alone
+                let events: [&[&str]; 3] = [&[t], &["x", t, t], &["nothing"]];
+                let (text, layout) = fields_of(&events);
                 for e in entries.iter().take(3) {
                     let mut set = LiveSet::new(SetOptions { domain_suffix: true });
                     if set.insert(e, Some(1)).is_err() {
                         continue;
                     }
                     let (mut fast, mut full) = (Vec::new(), Vec::new());
-                    set.match_json_lines(&events, &opts, &mut |ev, path, m| fast.push((ev, path.to_string(), m)));
-                    walk_json(&batch.to_string(), true, &mut |ev, path, s| {
-                        let mut ms = Vec::new();
-                        set.match_extracted(s, &opts, &mut ms);
-                        full.extend(ms.into_iter().map(|m| (ev, path.to_string(), m)));
-                    });
-                    assert_eq!(fast, full, "entry {e:?} in events {events}");
+                    set.match_fields(&text, &layout, &opts, &mut |ev, j, m| fast.push((ev, j, m)));
+                    for (ev, fields) in events.iter().enumerate() {
+                        for (j, s) in fields.iter().enumerate() {
+                            let mut ms = Vec::new();
+                            set.match_extracted(s, &opts, &mut ms);
+                            full.extend(ms.into_iter().map(|m| (ev, j, m)));
+                        }
+                    }
+                    assert_eq!(fast, full, "entry {e:?} in events {events:?}");
                 }
                 // the filter does skip text: a set of one unrelated entry
                 let mut other = LiveSet::new(SetOptions::default());
@@ -1128,46 +940,41 @@ mod tests {
         assert_eq!(n, 0);
     }
 
-    #[test]
-    fn json_walk_paths() {
-        let mut got = Vec::new();
-        walk_json(
-            r#"[{"request":{"headers":{"host":"evil.com"},"n":1.5e3,"ok":true},"items":[null,{"url":"a\"b\u00e9\ud83e\udd80"}]},{"x":"y"}]"#,
-            true,
-            &mut |e, p, v| got.push((e, p.to_string(), v.to_string())),
-        );
-        assert_eq!(
-            got,
-            [
-                (0, "request.headers.host".into(), "evil.com".into()),
-                (0, "items[1].url".into(), "a\"bé🦀".into()),
-                (1, "x".into(), "y".into())
-            ]
-        );
-        let deep = format!("{}\"x\"{}", "[".repeat(200), "]".repeat(200));
-        let mut n = 0;
-        walk_json(&format!("[{deep},\"z\"]"), true, &mut |e, _, _| n += e);
-        assert_eq!(n, 1);
-        for junk in [
-            "",
-            "[",
-            "{\"a\"",
-            "\"\\u12",
-            "[\"\\",
-            "{\"a\":\"é\\",
-            "]]]",
-            "[1,",
-            "[1é,2]",
-            "[\"a\\é\",{\"b\":1}]",
-            "[{\"a\":\"\\\",",
-        ] {
-            walk_json(junk, true, &mut |_, _, _| {});
-            walk_json(junk, false, &mut |_, _, _| {});
+    /// `text` and `layout` for `match_fields`, as the JS side builds them.
+    fn fields_of(events: &[&[&str]]) -> (String, Vec<u32>) {
+        let (mut text, mut layout) = (String::new(), Vec::new());
+        for fields in events {
+            layout.push(fields.len() as u32);
+            for f in fields.iter() {
+                text.push_str(f);
+                text.push('\n');
+                layout.push(f.encode_utf16().count() as u32);
+            }
         }
+        (text, layout)
+    }
+
+    #[test]
+    fn fields_are_delimited_by_lengths() {
+        let mut set = LiveSet::new(SetOptions::default());
+        set.insert("evil.com", Some(7)).unwrap();
+        // a field holding the separator, non-ASCII fields, an event without fields
+        let events: [&[&str]; 4] = [&["line one\nto evil.com", "é"], &[], &["🦀 evil.com", "x"], &["evil.co", "m"]];
+        let (text, layout) = fields_of(&events);
+        let mut got = Vec::new();
+        set.match_fields(&text, &layout, &ExtractOptions::default(), &mut |ev, j, m| got.push((ev, j, m.ioc.start16, m.payload)));
+        assert_eq!(got, [(0, 0, 12, Some(7)), (2, 0, 3, Some(7))]);
+        // layouts that do not fit the text end the walk without a panic
+        for bad in [vec![1, 99], vec![5, 1], vec![1, u32::MAX], vec![2, 20, 1, 9]] {
+            set.match_fields(&text, &bad, &ExtractOptions::default(), &mut |_, _, _| {});
+        }
+        assert_eq!(utf16_end("a🦀b", 1, 1), None); // inside the crab's surrogate pair
+        assert_eq!(utf16_end("a🦀b", 1, 2), Some(5));
+        assert_eq!(utf16_end("a🦀b", 1, 4), None);
     }
 }
 
-/// Native throughput of set matching over JSON log events (the Worker use case):
+/// Native throughput of set matching over log events (the Worker use case):
 /// `cargo test --release -- --ignored --nocapture throughput_match`.
 #[cfg(test)]
 mod bench {
@@ -1215,7 +1022,6 @@ mod bench {
                     r() % 10, r() % 256, r() % 256, r() % 256, r() % 200 + 10, r() % 256, r() % 256, r() % 256, r() % 1000, r() % 300, r() % 1000, r() % 4_000_000_000u64, hex(&mut r, 64), r() % 100, r() % 100000)
             })
             .collect();
-        let batch = format!("[{}]", events.join(","));
         let opts = ExtractOptions::default();
         let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
         for _ in 0..rounds {
@@ -1225,14 +1031,6 @@ mod bench {
                 n += set.match_text(e, &opts).len();
             }
             let el = t0.elapsed().as_secs_f64();
-            let t1 = std::time::Instant::now();
-            let mut m = 0;
-            set.match_json_lines(&events.join("\n"), &opts, &mut |_, _, _| m += 1);
-            let el2 = t1.elapsed().as_secs_f64();
-            let t3 = std::time::Instant::now();
-            let mut fields = 0;
-            walk_json(&batch, true, &mut |_, _, _| fields += 1);
-            eprintln!("walk_json alone {:.0}k events/s ({fields} fields)", events.len() as f64 / t3.elapsed().as_secs_f64() / 1e3);
             let kept = events.iter().filter(|raw| raw.as_bytes().contains(&b'\\') || set.may_match(raw, &opts)).count();
             eprintln!("kept {kept}");
             let t2 = std::time::Instant::now();
@@ -1249,9 +1047,8 @@ mod bench {
             }
             eprintln!("anchors alone {:.0}k lines/s ({a})", events.len() as f64 / t4.elapsed().as_secs_f64() / 1e3);
             eprintln!(
-                "match_text {:.0}k lines/s ({n} hits); match_json {:.0}k events/s ({m}); would_refang alone {:.0}k lines/s ({k})",
+                "match_text {:.0}k lines/s ({n} hits); would_refang alone {:.0}k lines/s ({k})",
                 events.len() as f64 / el / 1e3,
-                events.len() as f64 / el2 / 1e3,
                 events.len() as f64 / el3 / 1e3
             );
         }

@@ -112,9 +112,31 @@ export function register(test) {
     assert.equal(batch[1].length, 0);
     assert.deepEqual(batch[2].map((x) => x.path), ["c[0]"]);
     assert.equal(batch[0].length, m.length);
+    // the fields JSON.stringify would write: toJSON applied (with its key), String objects,
+    // own enumerable keys only; fields holding newlines or non-ASCII text stay whole
+    class Req {
+      constructor() { this.host = "x.evil.com"; }
+      get ip() { return "10.9.8.7"; }
+    }
+    Object.defineProperty(Req.prototype, "inherited", { value: "evil.com", enumerable: true });
+    const odd = {
+      when: { toJSON: (k) => `${k}: seen at evil.com` },
+      boxed: new String("10.9.8.7"),
+      req: new Req(),
+      text: "first line\nsecond évil line: café 🦀 to evil.com",
+      gone: [undefined, () => "evil.com", Symbol("evil.com")],
+    };
+    assert.deepEqual(s.matchObject(odd).map((x) => `${x.path} ${x.value}`), ["when evil.com", "boxed 10.9.8.7", "req.host x.evil.com", "text evil.com"]);
+    assert.equal(s.matchObject(odd)[3].value, "evil.com");
+    // nesting: strings up to 64 levels down are matched, deeper ones are not walked
+    const nest = (d) => { let o = "evil.com"; for (let i = 0; i < d; i++) o = { k: o }; return o; };
+    assert.equal(s.matchObject(nest(64)).length, 1);
+    assert.equal(s.matchObject(nest(64))[0].path, Array(64).fill("k").join("."));
+    assert.equal(s.matchObject(nest(65)).length, 0);
     const cyc = {};
     cyc.self = cyc;
     assert.throws(() => s.matchObject(cyc), lib.ValidationError);
+    assert.throws(() => s.matchObjects([{ ok: "evil.com" }, { n: 1n }]), lib.ValidationError);
     assert.throws(() => s.matchObjects("x"), lib.ValidationError);
   });
 
