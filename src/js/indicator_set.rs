@@ -382,7 +382,8 @@ impl JsIndicatorSet {
         })())
     }
 
-    /// Matches every string field of a JSON log event (nested objects and arrays).
+    /// Matches every string field of a log event (nested objects and arrays; the strings
+    /// `JSON.stringify` would write, nested at most 64 levels deep).
     #[wasm_bindgen(js_name = matchObject, unchecked_return_type = "IndicatorObjectMatch[]")]
     pub fn match_object(&self, #[wasm_bindgen(unchecked_param_type = "unknown")] event: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "ExtractOptions")] options: Option<JsValue>) -> std::result::Result<JsValue, JsValue> {
         js(self.match_events(&Array::of1(&event), &options.unwrap_or(JsValue::UNDEFINED), false).map(Into::into))

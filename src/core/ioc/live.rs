@@ -9,8 +9,8 @@
 //! both are merged into a new base: the base is drained part by part while the new one is
 //! built, so a merge holds about one extra copy of one part at a time.
 //!
-//! Also here: STIX pattern → entries, and a JSON walker that matches every string field
-//! of a serialised log event (`matchObject` in JS).
+//! Also here: STIX pattern → entries, and matching the string fields of a batch of log
+//! events (`matchObjects` in JS; the JS side walks the objects).
 
 use super::anchors::Anchors;
 use super::classify::Classification;
