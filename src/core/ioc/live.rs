@@ -406,7 +406,7 @@ impl LiveSet {
         let (mut at, mut i) = (0usize, 0usize);
         for ev in 0.. {
             let Some(&n) = layout.get(i) else { return };
-            let Some(lens) = layout.get(i + 1..i + 1 + n as usize) else { return };
+            let Some(lens) = layout.get(i + 1..(i + 1).saturating_add(n as usize)) else { return };
             i += 1 + lens.len();
             fields.clear();
             for &len in lens {
@@ -965,7 +965,7 @@ mod tests {
         set.match_fields(&text, &layout, &ExtractOptions::default(), &mut |ev, j, m| got.push((ev, j, m.ioc.start16, m.payload)));
         assert_eq!(got, [(0, 0, 12, Some(7)), (2, 0, 3, Some(7))]);
         // layouts that do not fit the text end the walk without a panic
-        for bad in [vec![1, 99], vec![5, 1], vec![1, u32::MAX], vec![2, 20, 1, 9]] {
+        for bad in [vec![1, 99], vec![5, 1], vec![1, u32::MAX], vec![u32::MAX, 1], vec![2, 20, 1, 9]] {
             set.match_fields(&text, &bad, &ExtractOptions::default(), &mut |_, _, _| {});
         }
         assert_eq!(utf16_end("a🦀b", 1, 1), None); // inside the crab's surrogate pair
