@@ -5,7 +5,7 @@ import { register as sekoiaOps } from "./sekoia-ops.mjs";
 import { register as networksage } from "./networksage.mjs";
 import { register as groupib } from "./groupib.mjs";
 import { register as ioc } from "./ioc.mjs";
-import { register as indicatorSet } from "./indicator-set.mjs";
+import { register as indicatorSet, registerWithClients as indicatorSetWithClients } from "./indicator-set.mjs";
 import { register as enrich } from "./enrich.mjs";
 import { register as chaos } from "./chaos.mjs";
 import { register as badInput } from "./bad-input.mjs";
@@ -18,6 +18,7 @@ export function registerAll(test) {
   groupib(test);
   ioc(test);
   indicatorSet(test);
+  indicatorSetWithClients(test);
   enrich(test);
   chaos(test);
   badInput(test);

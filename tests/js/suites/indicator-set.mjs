@@ -1,8 +1,61 @@
 // IndicatorSet through the package: add/has/match/remove, subdomains, URL normalisation,
-// STIX objects (revoked/expired), matchText offsets, matchObject(s) paths, snapshots.
+// STIX objects (revoked/expired), matchText offsets, matchObject(s) paths, snapshots; and
+// sets built from a Sekoia feed and Group-IB portions (full package only).
 import { assert } from "../harness.mjs";
 
 const SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+async function drainPages(it) {
+  const out = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Sets fed by the API clients: run with the full package only (`cti-edge/ioc` has no clients). */
+export function registerWithClients(test) {
+  test("IndicatorSet: built from a Sekoia feed iterator and from Group-IB portions (simulator), then matched", async (ctx) => {
+    const { lib, sim } = ctx;
+    const keys = (await sim.info()).keys;
+    // Sekoia: every indicator of the feed, page by page, through their STIX patterns
+    const sekoia = new lib.Sekoia({ apiKey: keys.sekoia, baseUrl: `${sim.url}/sekoia` });
+    const set = new lib.IndicatorSet({ subdomains: true });
+    let added = 0;
+    let indicators = [];
+    for (const page of await drainPages(sekoia.feed().pages({ limit: 2000, types: ["indicator"] }))) {
+      added += set.addStixObjects(page.items, { meta: (o) => ({ id: o.id, source: "sekoia" }) }).added;
+      indicators = indicators.concat(page.items);
+    }
+    assert.ok(added > 0 && set.size > 0, `${added} values from ${indicators.length} indicators`);
+    // live indicators are in, revoked / expired ones are not (unless a live one holds the value too)
+    const live = (o) => !o.revoked && !(o.valid_until && Date.parse(o.valid_until) <= Date.now());
+    const valueOf = (o) => lib.parseStixPattern(o.pattern).iocs[0]?.value;
+    const liveIds = new Set(indicators.filter(live).map((o) => o.id));
+    const liveValues = new Set(indicators.filter(live).map(valueOf));
+    const active = indicators.find((o) => live(o) && valueOf(o));
+    const gone = indicators.find((o) => !live(o) && valueOf(o) && !liveValues.has(valueOf(o)));
+    assert.ok(active && gone, "the simulated feed holds live and expired indicators");
+    const m = set.match(valueOf(active));
+    assert.ok(m && m.meta.source === "sekoia" && liveIds.has(m.meta.id), JSON.stringify(m));
+    assert.equal(set.has(valueOf(gone)), false, `${gone.id} is expired or revoked`);
+    // Group-IB: the IOCs of each update portion (the collection's IOC keys)
+    const gib = new lib.GroupIB({ username: keys.groupib.username, apiKey: keys.groupib.apiKey, baseUrl: `${sim.url}/groupib/api/v2/` });
+    gib.setIocKeys("malware/cnc", { ips: "ipv4.ip", domains: "domain" });
+    const before = set.size;
+    let items = [];
+    for (const portion of await drainPages(gib.updates("malware/cnc", { limit: 100 }))) {
+      const iocs = portion.iocs();
+      set.addMany([...iocs.ips, ...iocs.domains].map((value) => ({ value, meta: { source: "groupib" } })));
+      items = items.concat(portion.items);
+    }
+    assert.ok(set.size > before, "Group-IB values added");
+    const item = items.find((i) => i.domain && i.ipv4?.length);
+    // a log event that mentions one of them is matched, with its path and the meta of its source
+    const hits = set.matchObjects([{ msg: "nothing here" }, { dns: { query: item.domain }, dst: item.ipv4[0].ip }]);
+    assert.equal(hits[0].length, 0);
+    assert.deepEqual(hits[1].map((h) => `${h.path} ${h.meta.source}`).sort(), ["dns.query groupib", "dst groupib"]);
+    assert.ok(set.has(valueOf(active)) && set.has(item.domain));
+  });
+}
 
 export function register(test) {
   test("IndicatorSet: add / has / match / remove, meta, size", ({ lib }) => {
