@@ -66,6 +66,18 @@ export const assert = {
   },
 };
 
+/** Every value of an async iterator (pages, portions), in order. */
+export async function drain(it) {
+  const out = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** The ids of the items of every page of an async iterator, in order. */
+export async function drainIds(it) {
+  return (await drain(it)).flatMap((page) => page.items.map((o) => o.id));
+}
+
 export function createRegistry() {
   const tests = [];
   const test = (name, fn, opts = {}) => tests.push({ name, fn, ...opts });

@@ -3,14 +3,8 @@
 // nothing is duplicated, results equal a clean run, and the client stays within 5 requests in any
 // second. (The feed sync and the LiveAPI-followed import under chaos live in sekoia-intel.mjs and
 // sekoia-ops.mjs.)
-import { assert } from "../harness.mjs";
+import { assert, drainIds } from "../harness.mjs";
 import { maxInWindow } from "../sim-client.mjs";
-
-async function drainIds(it) {
-  const ids = [];
-  for await (const p of it) ids.push(...p.items.map((i) => i.id));
-  return ids;
-}
 
 /** One of each kind of trouble, in order, on requests matching `path`. */
 async function storm(ctx, path) {

@@ -2,7 +2,7 @@
 // exact beyond 2^53), search chained on resultId, *_group event splitting, files, scoring
 // validation, DRP violations + changeApprove, error mapping with the reference's explanations,
 // and the mapping engine (portion.parse / iocs / bulkParse, standalone functions).
-import { assert } from "../harness.mjs";
+import { assert, drain } from "../harness.mjs";
 
 async function keys(ctx) {
   ctx.keys ??= (await ctx.sim.info()).keys;
@@ -24,12 +24,6 @@ async function collectionInfo(ctx, name) {
   const text = await r.text();
   const d = JSON.parse(text);
   return d.ti.find((c) => c.collection === name);
-}
-
-async function drain(it) {
-  const portions = [];
-  for await (const p of it) portions.push(p);
-  return portions;
 }
 
 async function first(it) {

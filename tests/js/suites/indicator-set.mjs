@@ -1,15 +1,9 @@
 // IndicatorSet through the package: add/has/match/remove, subdomains, URL normalisation,
 // STIX objects (revoked/expired), matchText offsets, matchObject(s) paths, snapshots; and
 // sets built from a Sekoia feed and Group-IB portions (full package only).
-import { assert } from "../harness.mjs";
+import { assert, drain } from "../harness.mjs";
 
 const SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-async function drainPages(it) {
-  const out = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /** Sets fed by the API clients: run with the full package only (`cti-edge/ioc` has no clients). */
 export function registerWithClients(test) {
@@ -21,7 +15,7 @@ export function registerWithClients(test) {
     const set = new lib.IndicatorSet({ subdomains: true });
     let added = 0;
     let indicators = [];
-    for (const page of await drainPages(sekoia.feed().pages({ limit: 2000, types: ["indicator"] }))) {
+    for (const page of await drain(sekoia.feed().pages({ limit: 2000, types: ["indicator"] }))) {
       added += set.addStixObjects(page.items, { meta: (o) => ({ id: o.id, source: "sekoia" }) }).added;
       indicators = indicators.concat(page.items);
     }
@@ -42,7 +36,7 @@ export function registerWithClients(test) {
     gib.setIocKeys("malware/cnc", { ips: "ipv4.ip", domains: "domain" });
     const before = set.size;
     let items = [];
-    for (const portion of await drainPages(gib.updates("malware/cnc", { limit: 100 }))) {
+    for (const portion of await drain(gib.updates("malware/cnc", { limit: 100 }))) {
       const iocs = portion.iocs();
       set.addMany([...iocs.ips, ...iocs.domains].map((value) => ({ value, meta: { source: "groupib" } })));
       items = items.concat(portion.items);

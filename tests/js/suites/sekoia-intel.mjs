@@ -1,6 +1,6 @@
 // Sekoia Intelligence Center: feed sync (full, incremental, resumable, follow, chaos), cursor
 // stores, objects, relationships, context bundles and IOC lookups — through the package.
-import { assert } from "../harness.mjs";
+import { assert, drainIds } from "../harness.mjs";
 import { maxInWindow } from "../sim-client.mjs";
 
 const FEED = "d6092c37-d8d7-45c3-8aff-c4dc26030608";
@@ -43,12 +43,6 @@ async function rawItems(ctx, params) {
 async function publish(ctx, count) {
   const r = await fetch(`${ctx.sim.url}/__sim/sekoia/feed/append`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ count }) });
   assert.ok(r.ok, `append: ${r.status}`);
-}
-
-async function drain(it) {
-  const ids = [];
-  for await (const page of it) ids.push(...page.items.map((o) => o.id));
-  return ids;
 }
 
 const sorted = (a) => [...a].sort();
@@ -115,11 +109,11 @@ export function register(test) {
   test("feed: incremental sync after a full one returns only what was published since", async (ctx) => {
     const s = await sekoia(ctx);
     const store = ctx.lib.memoryCursorStore();
-    const full = await drain(s.feed().pages({ limit: 2000, types: ["indicator"], store }));
+    const full = await drainIds(s.feed().pages({ limit: 2000, types: ["indicator"], store }));
     assert.ok(full.length > 1000, `full sync: ${full.length} indicators`);
-    assert.equal((await drain(s.feed().pages({ limit: 2000, types: ["indicator"], store }))).length, 0, "nothing new yet");
+    assert.equal((await drainIds(s.feed().pages({ limit: 2000, types: ["indicator"], store }))).length, 0, "nothing new yet");
     await publish(ctx, 7);
-    const fresh = await drain(s.feed().pages({ limit: 2000, types: ["indicator"], store }));
+    const fresh = await drainIds(s.feed().pages({ limit: 2000, types: ["indicator"], store }));
     assert.equal(fresh.length, 7);
     assert.ok(fresh.every((id) => !full.includes(id)));
   });
@@ -172,7 +166,7 @@ export function register(test) {
   test("feed: follow mode picks up objects published later and stops on abort", async (ctx) => {
     const s = await sekoia(ctx);
     const store = ctx.lib.memoryCursorStore();
-    await drain(s.feed().pages({ limit: 2000, types: ["indicator"], store }));
+    await drainIds(s.feed().pages({ limit: 2000, types: ["indicator"], store }));
     const ac = new AbortController();
     setTimeout(() => publish(ctx, 4), 400);
     let got = 0;
@@ -184,7 +178,7 @@ export function register(test) {
     assert.equal(got, 4);
     assert.ok(Date.now() - t0 >= 300, "waited for the publication");
     setTimeout(() => ac.abort(), 300);
-    await assert.rejects(drain(s.feed().pages({ limit: 2000, types: ["indicator"], store, follow: { intervalMs: 150 }, signal: ac.signal })), ctx.lib.AbortError);
+    await assert.rejects(drainIds(s.feed().pages({ limit: 2000, types: ["indicator"], store, follow: { intervalMs: 150 }, signal: ac.signal })), ctx.lib.AbortError);
   });
 
   test("feed: sync under chaos (429 + Retry-After, 5xx, reset, truncated JSON) delivers the same set within 5 req/s", async (ctx) => {
@@ -239,11 +233,11 @@ export function register(test) {
     const s = await sekoia(ctx);
     const since = "2024-01-01T00:00:00Z";
     const seen = [];
-    const ids = await drain(s.feed(ctx.lib.Sekoia.DEFAULT_FEED_ID).pages({ limit: 100, types: ["attack-pattern"], modifiedAfter: new Date(since), onPage: (p) => seen.push(p.items.length) }));
+    const ids = await drainIds(s.feed(ctx.lib.Sekoia.DEFAULT_FEED_ID).pages({ limit: 100, types: ["attack-pattern"], modifiedAfter: new Date(since), onPage: (p) => seen.push(p.items.length) }));
     assert.equal(seen.reduce((a, b) => a + b, 0), ids.length);
     const raw = await rawItems(ctx, { limit: 2000, "match[type]": "attack-pattern", modified_after: since });
     assert.deepEqual(sorted(ids), sorted(raw.map((o) => o.id)));
-    await assert.rejects(drain(s.feed("00000000-0000-4000-8000-000000000000").pages({ limit: 10 })), ctx.lib.NotFoundError);
+    await assert.rejects(drainIds(s.feed("00000000-0000-4000-8000-000000000000").pages({ limit: 10 })), ctx.lib.NotFoundError);
   });
 
   test("objects: getObject, getObjects (batched, aligned), getRelationship, context, relationships", async (ctx) => {
