@@ -46,7 +46,7 @@ run gib-vectors node tests/js/run-groupib-vectors.mjs
 run gib-diff node tests/js/run-groupib-vectors.mjs tests/data/groupib_diff_vectors.json
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
-run toolkit node tests/js/run-toolkit.mjs
+run entries node tests/js/run-entries.mjs
 run typescript node_modules/.bin/tsc -p tests/ts
 run api-docs scripts/check-docs.sh
 run fuzz scripts/fuzz.sh ci

@@ -1,35 +1,37 @@
 //! The only wasm-bindgen boundary: exported classes, option parsing, error classes and the
 //! fetch transport. Nothing here runs at module load.
 
-// The API clients; without the `clients` feature the build is the IOC toolkit alone
-// (`cti-edge/ioc`, a third of the size).
-#[cfg(feature = "clients")]
+// One cargo feature per npm entry point's scope (Cargo.toml): each client's modules, what every
+// client shares (`http`), and the IOC toolkit's exports (`toolkit`).
+#[cfg(feature = "http")]
 mod client;
-#[cfg(feature = "clients")]
+#[cfg(feature = "sekoia")]
 mod feed;
-#[cfg(feature = "clients")]
+#[cfg(feature = "groupib")]
 mod groupib;
-#[cfg(feature = "clients")]
+#[cfg(feature = "sekoia")]
 mod list;
-#[cfg(feature = "clients")]
+#[cfg(feature = "networksage")]
 mod networksage;
-#[cfg(feature = "clients")]
+#[cfg(feature = "sekoia")]
 mod sekoia;
-#[cfg(feature = "clients")]
+#[cfg(feature = "sekoia")]
 mod sekoia_ops;
-#[cfg(feature = "clients")]
+#[cfg(feature = "http")]
 mod transport;
-#[cfg(feature = "clients")]
+#[cfg(feature = "http")]
 mod vendors;
 
 mod errors;
+#[cfg(feature = "toolkit")]
 mod indicator_set;
+#[cfg(feature = "toolkit")]
 mod ioc;
 mod options;
 
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "clients")]
+#[cfg(feature = "http")]
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sendHttp, catch)]
@@ -76,6 +78,7 @@ extern "C" {
 
 /// Internal: compares the wasm SIMD text classifier with its scalar twin; the number of
 /// blocks compared (0: built without SIMD), or throws the first mismatch. For the tests.
+#[cfg(feature = "toolkit")]
 #[wasm_bindgen(js_name = __simdSelfCheck, skip_typescript)]
 pub fn simd_self_check() -> Result<u32, JsValue> {
     match crate::core::ioc::anchors::simd_self_check() {

@@ -132,7 +132,7 @@ impl Opts {
     }
 
     /// An AbortSignal, if given.
-    #[cfg(feature = "clients")]
+    #[cfg(feature = "http")]
     pub fn signal(&self, key: &str) -> Result<Option<JsValue>> {
         match self.raw(key) {
             None => Ok(None),

@@ -7,10 +7,17 @@ use wasm_bindgen::prelude::*;
 
 use super::client::ClientCore;
 use super::errors;
+#[cfg(feature = "sekoia")]
 use super::feed::Feed;
 use super::options::Opts;
 use crate::core::error::Result;
-use crate::providers::{self, groupib, networksage, sekoia};
+use crate::providers;
+#[cfg(feature = "groupib")]
+use crate::providers::groupib;
+#[cfg(feature = "networksage")]
+use crate::providers::networksage;
+#[cfg(feature = "sekoia")]
+use crate::providers::sekoia;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -58,30 +65,6 @@ export interface ClientOptions {
   rateLimit?: RateLimitOptions | false;
 }
 
-export type SekoiaRegion = "FRA1" | "FRA2" | "MCO1" | "UAE1" | "USA1";
-
-export interface SekoiaOptions extends ClientOptions {
-  apiKey: string;
-  /** Default FRA1. Give either `region` or `baseUrl`; `/api` is appended to a base that lacks it. */
-  region?: SekoiaRegion;
-  /** LiveAPI (IOC import progress) transport options. */
-  live?: LiveOptions;
-}
-
-export interface NetworkSageOptions extends ClientOptions {
-  apiKey: string;
-}
-
-export interface GroupIBOptions extends ClientOptions {
-  /** The portal login e-mail. */
-  username: string;
-  apiKey: string;
-  /** Required: e.g. `https://tap.group-ib.com/api/v2/` (TI) or `https://drp.group-ib.com/client_api/` (DRP); with or without the trailing slash. */
-  baseUrl: string;
-  /** The reference's `set_product`: the user agent becomes `{type}/{name[_version]}/{integration[_version]}/{username}/cti-edge_<v>` (missing parts are "unknown"). Not together with `userAgent`. */
-  product?: { type?: string; name?: string; version?: string; integration?: string; integrationVersion?: string };
-}
-
 /** Per-call options of every long-running or networked method. */
 export interface CallOptions {
   signal?: AbortSignal;
@@ -123,9 +106,6 @@ export interface RequestMethods {
   request(options: RequestOptions & { body?: unknown }): Promise<ApiResponse>;
   request(method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE", path: string | string[], options?: Omit<RequestOptions, "method" | "path"> & { body?: unknown }): Promise<ApiResponse>;
 }
-export interface NetworkSage extends RequestMethods {}
-export interface GroupIB extends RequestMethods {}
-export interface GroupIBDrp extends RequestMethods {}
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -138,6 +118,46 @@ export interface ApiResponse<T = any> {
   /** Rate-limit headers the server sent (x-ratelimit-*, ratelimit-*, retry-after*). */
   rateLimit: Record<string, string>;
 }
+"#;
+
+// Each client's options, in the entries that export that client.
+#[cfg(feature = "sekoia")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SEKOIA: &'static str = r#"
+export type SekoiaRegion = "FRA1" | "FRA2" | "MCO1" | "UAE1" | "USA1";
+
+export interface SekoiaOptions extends ClientOptions {
+  apiKey: string;
+  /** Default FRA1. Give either `region` or `baseUrl`; `/api` is appended to a base that lacks it. */
+  region?: SekoiaRegion;
+  /** LiveAPI (IOC import progress) transport options. */
+  live?: LiveOptions;
+}
+"#;
+
+#[cfg(feature = "networksage")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_NETWORKSAGE: &'static str = r#"
+export interface NetworkSageOptions extends ClientOptions {
+  apiKey: string;
+}
+export interface NetworkSage extends RequestMethods {}
+"#;
+
+#[cfg(feature = "groupib")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_GROUPIB: &'static str = r#"
+export interface GroupIBOptions extends ClientOptions {
+  /** The portal login e-mail. */
+  username: string;
+  apiKey: string;
+  /** Required: e.g. `https://tap.group-ib.com/api/v2/` (TI) or `https://drp.group-ib.com/client_api/` (DRP); with or without the trailing slash. */
+  baseUrl: string;
+  /** The reference's `set_product`: the user agent becomes `{type}/{name[_version]}/{integration[_version]}/{username}/cti-edge_<v>` (missing parts are "unknown"). Not together with `userAgent`. */
+  product?: { type?: string; name?: string; version?: string; integration?: string; integrationVersion?: string };
+}
+export interface GroupIB extends RequestMethods {}
+export interface GroupIBDrp extends RequestMethods {}
 "#;
 
 /// What every client class has: the normalised base URL and `request()` for any endpoint
@@ -161,7 +181,12 @@ macro_rules! client_methods {
     )*};
 }
 
-client_methods!(Sekoia, NetworkSage, GroupIB, GroupIBDrp);
+#[cfg(feature = "sekoia")]
+client_methods!(Sekoia);
+#[cfg(feature = "networksage")]
+client_methods!(NetworkSage);
+#[cfg(feature = "groupib")]
+client_methods!(GroupIB, GroupIBDrp);
 
 /// A client's user agent and extra headers, from its options.
 type Common = (Option<String>, Vec<(String, String)>);
@@ -185,6 +210,7 @@ where
 }
 
 /// Sekoia.io client (Intelligence Center, IOC collections, event search, rules).
+#[cfg(feature = "sekoia")]
 #[wasm_bindgen]
 pub struct Sekoia {
     pub(super) core: Rc<ClientCore>,
@@ -192,6 +218,7 @@ pub struct Sekoia {
     pub(super) live: JsValue,
 }
 
+#[cfg(feature = "sekoia")]
 #[wasm_bindgen]
 impl Sekoia {
     #[wasm_bindgen(constructor)]
@@ -223,11 +250,13 @@ impl Sekoia {
 }
 
 /// NetworkSage client (`apikey` header).
+#[cfg(feature = "networksage")]
 #[wasm_bindgen]
 pub struct NetworkSage {
     pub(super) core: Rc<ClientCore>,
 }
 
+#[cfg(feature = "networksage")]
 #[wasm_bindgen]
 impl NetworkSage {
     #[wasm_bindgen(constructor)]
@@ -242,6 +271,7 @@ impl NetworkSage {
 
 }
 
+#[cfg(feature = "groupib")]
 fn groupib_core(options: &JsValue) -> std::result::Result<Rc<ClientCore>, JsValue> {
     build(options, |o, ua, headers| {
         let user = o.required_string("username")?;
@@ -268,12 +298,14 @@ fn groupib_core(options: &JsValue) -> std::result::Result<Rc<ClientCore>, JsValu
 }
 
 /// Group-IB Threat Intelligence client (HTTP Basic).
+#[cfg(feature = "groupib")]
 #[wasm_bindgen]
 pub struct GroupIB {
     pub(super) core: Rc<ClientCore>,
     pub(super) keys: super::groupib::KeyStore,
 }
 
+#[cfg(feature = "groupib")]
 #[wasm_bindgen]
 impl GroupIB {
     #[wasm_bindgen(constructor)]
@@ -285,12 +317,14 @@ impl GroupIB {
 }
 
 /// Group-IB Digital Risk Protection client (HTTP Basic).
+#[cfg(feature = "groupib")]
 #[wasm_bindgen]
 pub struct GroupIBDrp {
     pub(super) core: Rc<ClientCore>,
     pub(super) keys: super::groupib::KeyStore,
 }
 
+#[cfg(feature = "groupib")]
 #[wasm_bindgen]
 impl GroupIBDrp {
     #[wasm_bindgen(constructor)]

@@ -546,6 +546,7 @@ impl Anchors {
         }
     }
 
+    #[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128", not(feature = "toolkit")), allow(dead_code))]
     pub(crate) fn masks_scalar(&self, block: &[u8; BLOCK]) -> Masks {
         let mut m = Classes::default();
         for (i, &c) in block.iter().enumerate() {
@@ -733,7 +734,8 @@ impl Anchors {
 /// bytes from all 256 values and from the bytes the scan cares about, anchors with odd
 /// bytes). Returns (blocks compared, first mismatch); (0, None) where there is no SIMD
 /// path. Run by the JS test suite in every runtime, where the SIMD path is the one used.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// Exported to JS by the `toolkit` builds only.
+#[cfg_attr(any(not(target_arch = "wasm32"), not(feature = "toolkit")), allow(dead_code))]
 pub fn simd_self_check() -> (usize, Option<String>) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
