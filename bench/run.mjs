@@ -3,8 +3,8 @@
 // little, ratios from one run mean more). Medians of several runs, with the spread.
 import { execFileSync, execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { readFileSync, writeFileSync, mkdirSync, statSync, readdirSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { entrySizes } from "../scripts/entries.mjs";
 import { spawn } from "node:child_process";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -13,30 +13,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 const rows = [];
 
-// 1. Package size per entry point.
+// 1. Package size per entry point (the same count as scripts/assemble.mjs).
 {
-  const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
-  const wasm = gz(`${root}pkg/dist/cti_edge_bg.wasm`);
-  // the same files scripts/assemble.mjs counts
-  let glue = gz(`${root}pkg/dist/cti_edge.js`) + gz(`${root}pkg/errors.js`) + gz(`${root}pkg/stores.js`) + gz(`${root}pkg/enrich.js`);
-  for (const d of readdirSync(`${root}pkg/dist/snippets`)) for (const f of ["runtime.js", "batch.js", "errors.js", "live.js"]) {
-    try { glue += gz(`${root}pkg/dist/snippets/${d}/src/js/${f}`); } catch {}
-  }
   const budget = JSON.parse(readFileSync(`${root}bench/size-budget.json`, "utf8"));
-  for (const entry of ["index.browser.js", "index.node.js", "index.workerd.js"]) {
-    const total = wasm + glue + gz(`${root}pkg/${entry}`) + (entry === "index.browser.js" ? gz(`${root}pkg/loader.js`) : 0);
-    rows.push({ row: `size ${entry}`, ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz (wasm ${(wasm / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
-  }
-  // `cti-edge/ioc`: the IOC toolkit built without the API clients
-  const iocDir = `${root}pkg/ioc`;
-  const iocWasm = gz(`${iocDir}/dist/cti_edge_ioc_bg.wasm`);
-  let iocGlue = gz(`${iocDir}/dist/cti_edge_ioc.js`) + gz(`${iocDir}/errors.js`);
-  for (const d of readdirSync(`${iocDir}/dist/snippets`)) for (const f of ["runtime.js", "batch.js", "errors.js", "live.js"]) {
-    try { iocGlue += gz(`${iocDir}/dist/snippets/${d}/src/js/${f}`); } catch {}
-  }
-  for (const entry of ["index.browser.js", "index.node.js", "index.workerd.js"]) {
-    const total = iocWasm + iocGlue + gz(`${iocDir}/${entry}`) + (entry === "index.browser.js" ? gz(`${root}pkg/loader.js`) : 0);
-    rows.push({ row: `size ioc/${entry}`, ratio: total / budget.targetGzipBytes, detail: `${(total / 1024).toFixed(1)} KiB gz (wasm ${(iocWasm / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
+  for (const r of entrySizes(`${root}pkg`)) {
+    const label = r.name === "cti-edge" ? r.loader : `${r.name.slice(9)}/${r.loader}`;
+    rows.push({ row: `size ${label}`, ratio: r.total / budget.targetGzipBytes, detail: `${(r.total / 1024).toFixed(1)} KiB gz (wasm ${(r.wasmGz / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
   }
 }
 
