@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../fuzz"
 MODE="${1:-ci}"
 export RUSTC_BOOTSTRAP=1
-TARGETS=(extract refang stix_pattern mapping response)
+TARGETS=(extract refang stix_pattern mapping response json)
 cargo fuzz build -s none 2>&1 | grep -v '^ *Compiling' || true
 [ -x target/x86_64-unknown-linux-gnu/release/extract ] || { echo "fuzz: build failed"; exit 1; }
 pass=0

@@ -71,14 +71,14 @@ pub enum Incoming {
 
 fn count(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < 9e15).map(|f| f as u64)),
+        Value::Number(n) => super::validate::whole_number(n.as_str()).and_then(|i| u64::try_from(i).ok()),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
 pub fn parse(text: &str) -> Incoming {
-    let Ok(v) = serde_json::from_str::<Value>(text) else { return Incoming::Other };
+    let Ok(v) = super::json::parse(text) else { return Incoming::Other };
     if let Some(ok) = v.get("authenticated").and_then(Value::as_bool) {
         return Incoming::Ack(ok);
     }

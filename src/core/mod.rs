@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod live;
 pub mod ioc;
+pub mod json;
 pub mod mapping;
 pub mod paginate;
 pub mod ratelimit;

@@ -129,7 +129,7 @@ pub fn api_error(
 
 /// (code, message) from a JSON error body; `None`s when the body is not one we know.
 fn parse_error_body(text: &str) -> (Option<String>, Option<String>) {
-    let Ok(v) = serde_json::from_str::<Value>(text) else {
+    let Ok(v) = super::json::parse(text) else {
         let t = text.trim();
         // A short plain-text body is a fine message; HTML pages are not.
         if !t.is_empty() && t.len() <= 200 && !t.starts_with('<') {

@@ -77,9 +77,79 @@ pub fn id(field: &str, s: &str) -> Result<()> {
     Ok(())
 }
 
+/// The value of a decimal number that is whole, however it is written (`5`, `+5`, `5.0`, `5e0`,
+/// `500e-2`, `-0`), if it fits an `i64`; `None` for a fraction, an overflow or anything that is
+/// not a decimal number. JSON numbers arrive as their text (serde_json's `arbitrary_precision`),
+/// and whole numbers are read here rather than through `f64`: the client builds then carry no
+/// float parser (`f64: FromStr` and its power-of-five tables are ~15 KB gz of wasm).
+pub fn whole_number(text: &str) -> Option<i64> {
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(i) => {
+            let e = &rest[i + 1..];
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            // Past 10^±19 a value is 0 or overflows: the exponent is clamped to keep the sums small.
+            let digits = digits.trim_start_matches('0');
+            let magnitude = if digits.len() > 4 { 1_000 } else { digits.parse::<i64>().unwrap_or(0).min(1_000) };
+            (&rest[..i], if e.starts_with('-') { -magnitude } else { magnitude })
+        }
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.len() + frac.len() == 0 || !int.bytes().chain(frac.bytes()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // digits × 10^scale, with leading zeros dropped
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).skip_while(|&c| c == b'0').collect();
+    let mut scale = exp - frac.len() as i64;
+    let mut keep = digits.len();
+    while scale < 0 {
+        if keep == 0 {
+            break;
+        }
+        if digits[keep - 1] != b'0' {
+            return None; // a fraction
+        }
+        keep -= 1;
+        scale += 1;
+    }
+    if keep == 0 {
+        return Some(0);
+    }
+    let mut v: i64 = 0;
+    for &c in &digits[..keep] {
+        v = v.checked_mul(10)?.checked_sub(i64::from(c - b'0'))?; // negative: i64::MIN fits
+    }
+    for _ in 0..scale {
+        v = v.checked_mul(10)?;
+    }
+    if negative { Some(v) } else { v.checked_neg() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_however_written() {
+        for (text, want) in [
+            ("5", Some(5)), ("+5", Some(5)), ("-5", Some(-5)), ("5.0", Some(5)), ("5.000", Some(5)), ("5e0", Some(5)),
+            ("5E+2", Some(500)), ("500e-2", Some(5)), ("0.5e1", Some(5)), ("-0", Some(0)), ("0.000", Some(0)), ("0e-999999", Some(0)),
+            ("007", Some(7)), ("9223372036854775807", Some(i64::MAX)), ("-9223372036854775808", Some(i64::MIN)),
+            ("9223372036854775808", None), ("1e19", None), ("1e99999999999999999999", None), ("5.5", None), ("5e-1", None),
+            ("", None), ("-", None), (".", None), ("e5", None), ("5e", None), ("5e+", None), ("1.2.3", None), ("0x10", None),
+            ("inf", None), ("NaN", None), (" 5", None), ("5 ", None), ("--5", None), (".5e1", Some(5)), ("5.", Some(5)),
+        ] {
+            assert_eq!(whole_number(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn rfc3339_accepts_and_refuses() {

@@ -150,7 +150,7 @@ fn to_value(v: &JsValue, field: &str) -> Result<Value> {
         return Ok(Value::Null);
     }
     let text = stringify(v, field)?;
-    serde_json::from_str(&text).map_err(|e| Error::validation(field, e.to_string()))
+    crate::core::json::parse(&text).map_err(|e| Error::validation(field, e.to_string()))
 }
 
 /// serde_json → JS (`JSON.parse` of the serialized text).
@@ -288,7 +288,7 @@ impl GroupIBPortion {
             Source::Text(t) => t.as_string().unwrap_or_default(),
             Source::Value(v) => stringify(v, "input").map_err(|e| errors::to_js(&e))?,
         };
-        let v: Value = serde_json::from_str(&text).map_err(|e| errors::to_js(&Error::validation("input", e.to_string())))?;
+        let v = crate::core::json::parse(&text).map_err(|e| errors::to_js(&Error::validation("input", e.to_string())))?;
         Portion::new(v).map_err(|e| mapping_err(&e))
     }
 }
@@ -491,12 +491,6 @@ pub struct GroupIBPortionSource {
     state: Rc<RefCell<PollState>>,
 }
 
-#[derive(serde::Deserialize)]
-struct Envelope {
-    #[serde(rename = "seqUpdate")]
-    seq_update: Option<Value>,
-}
-
 /// The exact top-level seqUpdate: from the parsed value when it is a safe integer (or a
 /// string), else re-read from the response text by serde_json (u64-exact).
 fn exact_seq(body: &JsValue, text: &JsValue) -> Option<String> {
@@ -509,8 +503,8 @@ fn exact_seq(body: &JsValue, text: &JsValue) -> Option<String> {
         return Some(s);
     }
     let t = text.as_string()?;
-    let env: Envelope = serde_json::from_str(&t).ok()?;
-    gib::seq_text(env.seq_update.as_ref())
+    let env = crate::core::json::parse(&t).ok()?;
+    gib::seq_text(env.get("seqUpdate"))
 }
 
 fn page(done: bool, value: &JsValue) -> JsValue {
@@ -539,7 +533,7 @@ async fn next_portion(st: Rc<RefCell<PollState>>) -> Result<Option<GroupIBPortio
         (s.poll.splits_events(), s.poll.kind)
     };
     if split {
-        let raw: Value = serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| decode(format!("invalid JSON: {e}")))?;
+        let raw = crate::core::json::parse(&text.as_string().unwrap_or_default()).map_err(|e| decode(e.to_string()))?;
         let cursor = if kind == PollKind::TiSearch { EventsCursor::ResultId } else { EventsCursor::SeqUpdate };
         let expanded = expand_events(&raw, cursor).map_err(|e| decode(format!("cannot split events: {e}")))?;
         text = JsValue::from_str(&serde_json::to_string(&expanded).unwrap_or_default());

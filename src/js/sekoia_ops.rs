@@ -235,7 +235,7 @@ fn to_value(v: &JsValue, field: &str) -> Result<Value> {
     if v.is_undefined() || v.is_null() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(&stringify(v, field)?).map_err(|_| Error::validation(field, "is not JSON-serializable"))
+    crate::core::json::parse(&stringify(v, field)?).map_err(|_| Error::validation(field, "is not JSON-serializable"))
 }
 
 

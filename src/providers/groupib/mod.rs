@@ -284,7 +284,7 @@ fn json_truthy(v: &serde_json::Value) -> bool {
 
 /// `sequence_list` body text → `(collection, exact seqUpdate)` for known TI collections.
 pub fn sequence_list_entries(text: &str) -> Result<Vec<(String, String)>> {
-    let v: serde_json::Value = serde_json::from_str(text)
+    let v = crate::core::json::parse(text)
         .map_err(|e| Error::Decode { message: format!("sequence_list: {e}"), status: 200, attempts: 0 })?;
     let list = v.get("list").and_then(|l| l.as_object()).ok_or_else(|| Error::Decode {
         message: "sequence_list: no `list` object in the response".into(),

@@ -142,7 +142,7 @@ pub enum JobState {
 /// A job's `status` (the JSON value as a number, or as a string): an integer (OAS-SIC), or the
 /// numeric string the unified spec types it as.
 pub fn status_number(number: Option<f64>, text: Option<&str>) -> Option<f64> {
-    number.or_else(|| text.and_then(|s| s.trim().parse().ok()))
+    number.or_else(|| text.and_then(|s| crate::core::validate::whole_number(s.trim())).map(|i| i as f64))
 }
 
 pub fn job_state(status: Option<f64>) -> JobState {

@@ -68,7 +68,7 @@ fn range(m: &Map<String, Value>, key: &str, dates: bool) -> Result<Option<String
                 wire::check_date(key, s)?;
                 s.clone()
             }
-            Value::Number(n) if !dates && n.as_f64().is_some_and(|f| (0.0..=100.0).contains(&f) && f.fract() == 0.0) => n.to_string(),
+            Value::Number(n) if !dates && crate::core::validate::whole_number(n.as_str()).is_some_and(|i| (0..=100).contains(&i)) => n.to_string(),
             _ => return Err(bad()),
         });
     }

@@ -65,7 +65,7 @@ pub fn required_string<'a>(m: &'a Map<String, Value>, key: &str, field: &str) ->
 pub fn integer(m: &Map<String, Value>, key: &str, field: &str, min: i64, max: i64) -> Result<Option<i64>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)) {
+        Some(Value::Number(n)) => match crate::core::validate::whole_number(n.as_str()) {
             Some(i) if (min..=max).contains(&i) => Ok(Some(i)),
             _ => Err(Error::validation(field, format!("must be an integer between {min} and {max}"))),
         },
