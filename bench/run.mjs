@@ -102,17 +102,21 @@ for (const [name, f] of [["group-ib", groupibRows], ["ioc", iocRows]]) {
   }
 }
 
-// 6. Cold start in Node: compile + instantiate + first call, in fresh processes.
+// 6. Cold start in Node: compile + instantiate + first call, in fresh processes — the same work
+// (one Sekoia client, one call) through cti-edge and through cti-edge/sekoia.
 {
-  const script = `const t0=performance.now();const m=await import(${JSON.stringify(`${root}pkg/index.node.js`)});new m.Sekoia({apiKey:"k"});m.version();console.log(performance.now()-t0)`;
+  const script = (entry) => `const t0=performance.now();const m=await import(${JSON.stringify(`${root}pkg/${entry}`)});new m.Sekoia({apiKey:"k"});m.version();console.log(performance.now()-t0)`;
   const base = `const t0=performance.now();await import("node:fs");console.log(performance.now()-t0)`;
-  const cold = [];
+  const entries = [["index.node.js", "cti-edge"], ["sekoia/index.node.js", "cti-edge/sekoia"]];
+  const cold = entries.map(() => []);
   const empty = [];
   for (let i = 0; i < RUNS; i++) {
-    cold.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })));
+    entries.forEach(([entry], k) => cold[k].push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script(entry)], { encoding: "utf8" }))));
     empty.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", base], { encoding: "utf8" })));
   }
-  rows.push({ row: "cold start (Node): import+init+first call", ratio: median(cold) / Math.max(median(empty), 0.001), detail: `${median(cold).toFixed(1)} ms (${spread(cold)}) vs an empty import ${median(empty).toFixed(2)} ms` });
+  entries.forEach(([, name], k) => {
+    rows.push({ row: `cold start (Node): import+init+first call, ${name}`, ratio: median(cold[k]) / Math.max(median(empty), 0.001), detail: `${median(cold[k]).toFixed(1)} ms (${spread(cold[k])}) vs an empty import ${median(empty).toFixed(2)} ms` });
+  });
 }
 
 // 6b. Cold start in workerd, a fresh workerd per run (bench/cold-workerd.mjs).
