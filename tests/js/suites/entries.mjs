@@ -34,6 +34,7 @@ export function registerEntry(test, name) {
       assert.equal(n in lib, entry.exports.includes(n), `${n} ${entry.exports.includes(n) ? "missing from" : "exported by"} cti-edge/${name}`);
     }
     for (const n of ["init", "version", "ValidationError", "ApiError", "CtiEdgeError"]) assert.ok(n in lib, `${n} is in cti-edge/${name}`);
+    assert.ok(!("makeError" in lib) && !("makeError" in errors), "the glue's error factory is not API");
     // One set of classes for the package: an error from this module is the main entry's class.
     assert.equal(lib.ValidationError, errors.ValidationError);
     const e = assert.throws(() => (name === "ioc" ? new lib.IndicatorSet().matchLines("x") : new lib[entry.exports[0]]({})), errors.ValidationError);

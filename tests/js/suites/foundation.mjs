@@ -23,6 +23,7 @@ export function register(test) {
     }
     assert.ok(new lib.ApiError("x") instanceof lib.CtiEdgeError);
     assert.ok(new lib.NotFoundError("x") instanceof lib.ApiError);
+    assert.ok(!("makeError" in lib), "the glue's error factory is not API");
     assert.equal(new lib.RateLimitError("x").name, "RateLimitError");
   });
 
