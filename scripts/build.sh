@@ -8,10 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rm -rf pkg
-# entry (pkg/<dir>)  module name  cargo features  — each its own target dir, so each stays cached
+# One module per entry (scripts/entries.mjs lists them), each in its own target dir so that
+# each stays cached: the main one with the default features, the others with their scope's.
 build_entry() {
-  local dir="$1" name="$2" features="$3" target="$4"
-  CARGO_TARGET_DIR="$target" cargo build --release --target wasm32-unknown-unknown --lib --quiet $features
+  local dir="$1" name="$2" feature="$3" target=target features=()
+  if [ "$feature" != default ]; then
+    target="target/$feature"
+    features=(--no-default-features --features "$feature")
+  fi
+  CARGO_TARGET_DIR="$target" cargo build --release --target wasm32-unknown-unknown --lib --quiet "${features[@]}"
   wasm-bindgen --target web --out-dir "pkg/$dir/dist" --out-name "$name" \
     "$target/wasm32-unknown-unknown/release/cti_edge.wasm"
   node_modules/.bin/wasm-opt -Oz --converge \
@@ -19,9 +24,7 @@ build_entry() {
     --enable-reference-types --enable-multivalue --enable-mutable-globals --enable-simd \
     "pkg/$dir/dist/${name}_bg.wasm" -o "pkg/$dir/dist/${name}_bg.wasm"
 }
-build_entry .           cti_edge             ""                                             target
-build_entry ioc         cti_edge_ioc         "--no-default-features --features toolkit"     target/toolkit
-build_entry sekoia      cti_edge_sekoia      "--no-default-features --features sekoia"      target/sekoia
-build_entry networksage cti_edge_networksage "--no-default-features --features networksage" target/networksage
-build_entry groupib     cti_edge_groupib     "--no-default-features --features groupib"     target/groupib
+while read -r dir name feature; do
+  build_entry "$dir" "$name" "$feature" < /dev/null
+done < <(node scripts/entries.mjs)
 node scripts/assemble.mjs

@@ -5,15 +5,15 @@ import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 
 /**
- * The entry points besides the main one (`cti-edge`, hand-written in pkg-template/): each is
- * its own wasm module, built by scripts/build.sh with the cargo features of its scope. `js`:
- * the package's JS modules it re-exports besides the errors.
+ * The entry points besides the main one (`cti-edge`, hand-written in pkg-template/, the default
+ * cargo features): each is its own wasm module, built by scripts/build.sh with the cargo feature
+ * of its scope. `js`: the package's JS modules it re-exports besides the errors.
  */
 export const SUB_ENTRIES = [
-  { dir: "ioc", module: "cti_edge_ioc", what: "the IOC toolkit alone — extractIocs, refang, defang, classify, STIX patterns, IndicatorSet — without the API clients" },
-  { dir: "sekoia", module: "cti_edge_sekoia", what: "the Sekoia.io client alone (Intelligence Center, IOC collections with LiveAPI progress, event search, rules), without the toolkit's exports", js: ["stores.js"] },
-  { dir: "networksage", module: "cti_edge_networksage", what: "the NetworkSage client alone, without the toolkit's exports" },
-  { dir: "groupib", module: "cti_edge_groupib", what: "the Group-IB TI and DRP clients alone (poller, mapping keys), without the toolkit's exports" },
+  { dir: "ioc", module: "cti_edge_ioc", feature: "toolkit", what: "the IOC toolkit alone — extractIocs, refang, defang, classify, STIX patterns, IndicatorSet — without the API clients" },
+  { dir: "sekoia", module: "cti_edge_sekoia", feature: "sekoia", what: "the Sekoia.io client alone (Intelligence Center, IOC collections with LiveAPI progress, event search, rules), without the toolkit's exports", js: ["stores.js"] },
+  { dir: "networksage", module: "cti_edge_networksage", feature: "networksage", what: "the NetworkSage client alone, without the toolkit's exports" },
+  { dir: "groupib", module: "cti_edge_groupib", feature: "groupib", what: "the Group-IB TI and DRP clients alone (poller, mapping keys), without the toolkit's exports" },
 ];
 
 const LOADERS = ["index.browser.js", "index.node.js", "index.workerd.js"];
@@ -48,11 +48,19 @@ export function entrySizes(pkg) {
     }
     const glue = files.reduce((n, p) => n + gz(p), 0);
     const wasm = join(e.dist, `${e.module}_bg.wasm`);
+    const wasmRaw = statSync(wasm).size;
+    const wasmGz = gz(wasm);
     for (const loader of LOADERS) {
       // browser entries also load the shared loader.js
       const jsGz = glue + gz(join(e.dir, loader)) + (loader === "index.browser.js" ? gz(join(pkg, "loader.js")) : 0);
-      rows.push({ name: e.name, loader, wasmRaw: statSync(wasm).size, wasmGz: gz(wasm), jsGz, total: gz(wasm) + jsGz });
+      rows.push({ name: e.name, loader, wasmRaw, wasmGz, jsGz, total: wasmGz + jsGz });
     }
   }
   return rows;
+}
+
+// `node scripts/entries.mjs`: what scripts/build.sh builds, one module per line:
+// <dir under pkg/> <module name> <cargo feature, or "default">
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const e of [{ dir: ".", module: "cti_edge", feature: "default" }, ...SUB_ENTRIES]) console.log(`${e.dir} ${e.module} ${e.feature}`);
 }
