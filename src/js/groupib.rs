@@ -5,7 +5,7 @@
 //! unless mapped). The top-level `seqUpdate` is taken from the parsed value when it is a safe
 //! integer, else re-read exactly from the text in Rust; it is exposed as a decimal **string**
 //! (exact, storable) and chained as that text. Mapping (`parse`/`iocs`/`bulkParse`) hands the
-//! response text (or `JSON.stringify` of the input) to serde_json and returns the result with
+//! response text (or `JSON.stringify` of the input) to `core::json` and returns the result with
 //! `JSON.parse` — measured faster than a value-by-value walk (see docs/DEVELOPING.md).
 
 use std::cell::RefCell;
@@ -492,7 +492,7 @@ pub struct GroupIBPortionSource {
 }
 
 /// The exact top-level seqUpdate: from the parsed value when it is a safe integer (or a
-/// string), else re-read from the response text by serde_json (u64-exact).
+/// string), else re-read from the response text by `core::json` (u64-exact).
 fn exact_seq(body: &JsValue, text: &JsValue) -> Option<String> {
     let v = get(body, "seqUpdate");
     if let Some(s) = v.as_string() {
