@@ -18,10 +18,10 @@ const GROUPIB = ["GroupIB", "GroupIBDrp", "GroupIBPortion", "parsePortion"];
 const FULL_ONLY = ["enrich", "createEnricher"];
 
 export const ENTRIES = {
-  ioc: { exports: TOOLKIT, suites: [ioc, indicatorSet, badInputToolkit], needsSimulator: false },
-  sekoia: { exports: SEKOIA, suites: [sekoiaIntel, sekoiaOps, badInputClients], needsSimulator: true },
-  networksage: { exports: NETWORKSAGE, suites: [networksage, badInputClients], needsSimulator: true },
-  groupib: { exports: GROUPIB, suites: [groupib, badInputClients], needsSimulator: true },
+  ioc: { exports: TOOLKIT, suites: [ioc, indicatorSet, badInputToolkit] },
+  sekoia: { exports: SEKOIA, suites: [sekoiaIntel, sekoiaOps, badInputClients] },
+  networksage: { exports: NETWORKSAGE, suites: [networksage, badInputClients] },
+  groupib: { exports: GROUPIB, suites: [groupib, badInputClients] },
 };
 
 /** Registers entry `name`'s tests; each test name starts with `cti-edge/<name>: `. */
