@@ -17,8 +17,7 @@ const rows = [];
 {
   const budget = JSON.parse(readFileSync(`${root}bench/size-budget.json`, "utf8"));
   for (const r of entrySizes(`${root}pkg`)) {
-    const label = r.name === "cti-edge" ? r.loader : `${r.name.slice(9)}/${r.loader}`;
-    rows.push({ row: `size ${label}`, ratio: r.total / budget.targetGzipBytes, detail: `${(r.total / 1024).toFixed(1)} KiB gz (wasm ${(r.wasmGz / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
+    rows.push({ row: `size ${r.label}`, ratio: r.total / budget.targetGzipBytes, detail: `${(r.total / 1024).toFixed(1)} KiB gz (wasm ${(r.wasmGz / 1024).toFixed(1)}) vs target ${(budget.targetGzipBytes / 1024).toFixed(0)} KiB` });
   }
 }
 

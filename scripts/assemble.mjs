@@ -73,7 +73,7 @@ const sizes = entrySizes(pkg);
 for (const name of [...new Set(sizes.map((r) => r.name))]) {
   const mine = sizes.filter((r) => r.name === name);
   for (const r of mine) {
-    rows.push(`  ${(name === "cti-edge" ? r.loader : `${name.slice(9)}/${r.loader}`).padEnd(30)} wasm ${r.wasmRaw} B raw / ${r.wasmGz} B gz + js ${r.jsGz} B gz = ${r.total} B gz (${kib(r.total)})`);
+    rows.push(`  ${r.label.padEnd(30)} wasm ${r.wasmRaw} B raw / ${r.wasmGz} B gz + js ${r.jsGz} B gz = ${r.total} B gz (${kib(r.total)})`);
   }
   const worst = Math.max(...mine.map((r) => r.total));
   const max = budget.maxGzipBytesByEntry?.[name] ?? budget.maxTotalGzipBytes;

@@ -28,14 +28,17 @@ export function findSnippet(dist, name) {
   throw new Error(`snippet ${name} not found under ${base}`);
 }
 
-/** One row per entry point and runtime loader: { name, loader, wasmRaw, wasmGz, jsGz, total }. */
+/**
+ * One row per entry point and runtime loader: { name, loader, label, wasmRaw, wasmGz, jsGz,
+ * total }; `label` is the loader's path in the package (`index.node.js`, `sekoia/index.node.js`).
+ */
 export function entrySizes(pkg) {
   const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
   const dist = join(pkg, "dist");
   const sharedErrors = findSnippet(dist, "errors.js");
   const entries = [
-    { name: "cti-edge", dir: pkg, dist, module: "cti_edge", js: ["stores.js", "enrich.js"] },
-    ...SUB_ENTRIES.map((e) => ({ name: `cti-edge/${e.dir}`, dir: join(pkg, e.dir), dist: join(pkg, e.dir, "dist"), module: e.module, js: e.js ?? [] })),
+    { name: "cti-edge", sub: "", dir: pkg, dist, module: "cti_edge", js: ["stores.js", "enrich.js"] },
+    ...SUB_ENTRIES.map((e) => ({ name: `cti-edge/${e.dir}`, sub: `${e.dir}/`, dir: join(pkg, e.dir), dist: join(pkg, e.dir, "dist"), module: e.module, js: e.js ?? [] })),
   ];
   const rows = [];
   for (const e of entries) {
@@ -53,7 +56,7 @@ export function entrySizes(pkg) {
     for (const loader of LOADERS) {
       // browser entries also load the shared loader.js
       const jsGz = glue + gz(join(e.dir, loader)) + (loader === "index.browser.js" ? gz(join(pkg, "loader.js")) : 0);
-      rows.push({ name: e.name, loader, wasmRaw, wasmGz, jsGz, total: wasmGz + jsGz });
+      rows.push({ name: e.name, loader, label: e.sub + loader, wasmRaw, wasmGz, jsGz, total: wasmGz + jsGz });
     }
   }
   return rows;
