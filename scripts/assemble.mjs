@@ -37,6 +37,15 @@ for (const { dir } of SUB_ENTRIES) {
   writeFileSync(own, `export * from "${rel(dirname(own), sharedErrors)}";\n`);
 }
 
+// The glue's `InitOutput` lists the module's raw exports, named after Rust symbols that change
+// with the build: kept in the types (initSync returns it), left out of the API reference.
+for (const { dir, module } of [{ dir: ".", module: "cti_edge" }, ...SUB_ENTRIES]) {
+  const types = join(pkg, dir, "dist", `${module}.d.ts`);
+  const text = readFileSync(types, "utf8");
+  if (!text.includes("export interface InitOutput {")) throw new Error(`${types}: no InitOutput interface`);
+  writeFileSync(types, text.replace("export interface InitOutput {", "/** @hidden wasm-bindgen's raw exports; their names vary with the build. */\nexport interface InitOutput {"));
+}
+
 // Shipped JS minified (terser): the glue's JSDoc repeats the .d.ts (what editors read), the
 // snippets' comments are for readers of src/js/, and local names can be short. Exported names
 // and class names (the error classes' `name`) are kept.

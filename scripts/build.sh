@@ -8,6 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rm -rf pkg
+# panic=immediate-abort: a panic traps at once (as it does now, through abort) without first
+# formatting its message, which wasm32 has nowhere to print. That drops the panic machinery and
+# every panic location from each module: −12 KB gz for cti-edge/sekoia (bench/RESULTS.md). It
+# needs std rebuilt from source (-Zbuild-std, the rust-src component that setup.sh adds) and
+# unstable flags, which RUSTC_BOOTSTRAP lets the machine's stable toolchain take (as fuzz.sh does).
 # One module per entry (scripts/entries.mjs lists them), each in its own target dir so that
 # each stays cached: the main one with the default features, the others with their scope's.
 build_entry() {
@@ -16,7 +21,10 @@ build_entry() {
     target="target/$feature"
     features=(--no-default-features --features "$feature")
   fi
-  CARGO_TARGET_DIR="$target" cargo build --release --target wasm32-unknown-unknown --lib --quiet "${features[@]}"
+  # (--config adds to .cargo/config.toml's wasm rustflags; RUSTFLAGS would replace them)
+  CARGO_TARGET_DIR="$target" RUSTC_BOOTSTRAP=1 cargo build --release --target wasm32-unknown-unknown --lib --quiet \
+    "${features[@]}" -Zbuild-std=std,panic_abort \
+    --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort"]'
   wasm-bindgen --target web --out-dir "pkg/$dir/dist" --out-name "$name" \
     "$target/wasm32-unknown-unknown/release/cti_edge.wasm"
   node_modules/.bin/wasm-opt -Oz --converge \

@@ -12,6 +12,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. std's source: the wasm builds rebuild std for panic=immediate-abort (scripts/build.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  step "rustup component add rust-src"
+  rustup component add rust-src
+fi
+
 # 2. wasm-bindgen CLI at exactly the version in Cargo.lock (the glue must match the crate).
 WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 if [ -z "$WB_VERSION" ]; then echo "setup: no wasm-bindgen in Cargo.lock" >&2; exit 1; fi
