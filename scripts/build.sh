@@ -13,6 +13,10 @@ rm -rf pkg
 # every panic location from each module: −12 KB gz for cti-edge/sekoia (bench/RESULTS.md). It
 # needs std rebuilt from source (-Zbuild-std, the rust-src component that setup.sh adds) and
 # unstable flags, which RUSTC_BOOTSTRAP lets the machine's stable toolchain take (as fuzz.sh does).
+# std is then built with the release profile's "z" too (the precompiled one is opt-level 3): the IOC
+# scanner loses 1–4 % of speed (A/B). Overriding std's crates to 3 was measured and not taken: ioc,
+# sekoia and networksage −0.3 to −0.9 KB gz, but groupib +2.8 and cti-edge +2.1 (core's float
+# formatting grows at 3).
 # One module per entry (scripts/entries.mjs lists them), each in its own target dir so that
 # each stays cached: the main one with the default features, the others with their scope's.
 build_entry() {
