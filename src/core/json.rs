@@ -19,6 +19,13 @@ pub struct Invalid {
     pub column: usize,
 }
 
+/// `v` as compact JSON text. What shipped code writes JSON with, instead of `Value`'s `Display`
+/// (`to_string()`, `{}`): that one also carries the pretty printer, and an `io::Error` whose
+/// `Debug` keeps core's Unicode printability tables in the wasm.
+pub fn text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 /// The value of `text`, which must be one JSON value (surrounding whitespace aside).
 pub fn parse(text: &str) -> Result<Value, Invalid> {
     let mut p = Parser { s: text.as_bytes(), i: 0 };

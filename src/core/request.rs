@@ -165,6 +165,13 @@ pub enum Body {
     Multipart(Vec<Part>),
 }
 
+impl Body {
+    /// `v` as a JSON body (written by `core::json::text`).
+    pub fn json(v: &serde_json::Value) -> Body {
+        Body::Json(super::json::text(v))
+    }
+}
+
 /// How the transport should read a successful body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResponseKind {

@@ -165,7 +165,7 @@ fn parse_error_body(text: &str) -> (Option<String>, Option<String>) {
                     let loc = i
                         .get("loc")
                         .and_then(Value::as_array)
-                        .map(|l| l.iter().map(|x| x.to_string().trim_matches('"').to_string()).collect::<Vec<_>>().join("."));
+                        .map(|l| l.iter().map(|x| super::json::text(x).trim_matches('"').to_string()).collect::<Vec<_>>().join("."));
                     Some(match loc {
                         Some(l) if !l.is_empty() => format!("{l}: {msg}"),
                         _ => msg.to_string(),
@@ -173,7 +173,7 @@ fn parse_error_body(text: &str) -> (Option<String>, Option<String>) {
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-            other => other.to_string(),
+            other => super::json::text(other),
         }));
     (code, message)
 }

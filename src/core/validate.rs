@@ -52,6 +52,33 @@ pub fn rfc3339(field: &str, s: &str) -> Result<()> {
     }
 }
 
+/// `s` in double quotes for a message, as `{:?}` writes what people type: quotes, backslashes,
+/// control and invisible characters (zero-width, bidi controls, BOM) escaped, the rest as is.
+/// `{:?}` itself would bring core's Unicode printability tables into the wasm (~2 KB gz).
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control()
+                || matches!(c, '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A STIX-style type name (`indicator`, `x-mitre-tactic`, `ipv4-addr`).
 pub fn type_name(field: &str, s: &str) -> Result<()> {
     let ok = !s.is_empty()
@@ -59,7 +86,7 @@ pub fn type_name(field: &str, s: &str) -> Result<()> {
         && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-');
-    if ok { Ok(()) } else { Err(Error::validation(field, format!("{s:?} is not a type name (lowercase letters, digits, -)"))) }
+    if ok { Ok(()) } else { Err(Error::validation(field, format!("{} is not a type name (lowercase letters, digits, -)", quoted(s)))) }
 }
 
 /// An identifier that goes into a path segment: non-empty, bounded, no control characters
@@ -136,6 +163,22 @@ pub fn whole_number(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_is_debug_for_what_people_type() {
+        for s in ["", "abc", "a\"b", "back\\slash", "tab\tnew\nline\r", "nul\0", "\u{1}\u{7f}\u{9f}", "été", "ⓔvil.com",
+            "例え.jp", "😀", "xn--e1afmkfd", "it's", "zero\u{200b}width", "bidi\u{202e}gro", "\u{feff}bom", "soft\u{ad}hyphen",
+            "line\u{2028}sep", "word\u{2060}joiner", "\u{2066}isolate\u{2069}"]
+        {
+            assert_eq!(quoted(s), format!("{s:?}"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn json_text_is_serde_json_compact() {
+        let v = serde_json::json!({"a": [1, 2.5, "x\"y", null, true], "é": {"n": -0.0, "big": 12345678901234567890u64}});
+        assert_eq!(crate::core::json::text(&v), v.to_string());
+    }
 
     #[test]
     fn whole_numbers_however_written() {

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::intel::{check_stix_id, page_query};
 use super::wire::{self, check_date, object, pick};
 use crate::core::error::{Error, Result};
+use crate::core::validate::quoted;
 use crate::core::ioc::{classify_detailed, IocKind};
 use crate::core::request::{Body, ClientConfig, Method, Part, Request, ResponseKind};
 use crate::core::url::{Path, Query};
@@ -33,7 +34,7 @@ fn path(segments: &[&str], field: &str) -> Result<Path> {
 
 fn json_request(cfg: &ClientConfig, method: Method, p: &Path, body: &Value) -> Request {
     let mut req = cfg.request(method, p, &Query::new());
-    req.body = Body::Json(body.to_string());
+    req.body = Body::json(body);
     req
 }
 
@@ -218,8 +219,8 @@ pub fn check_value(raw: &str, format: &str) -> std::result::Result<String, Strin
         for part in v.split(',').map(str::trim) {
             match classify_detailed(part) {
                 Ok(c) if is_hash(c.kind) => out.push(c.value),
-                Ok(c) => return Err(format!("{:?} is a {}, not a file hash (only hashes of one file may share a line)", part, c.kind.as_str())),
-                Err(e) => return Err(format!("{part:?}: {e}")),
+                Ok(c) => return Err(format!("{} is a {}, not a file hash (only hashes of one file may share a line)", quoted(part), c.kind.as_str())),
+                Err(e) => return Err(format!("{}: {e}", quoted(part))),
             }
         }
         return Ok(out.join(","));

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::intel::check_uuid;
 use super::wire::{self, check_date, object};
 use crate::core::error::{Error, Result};
+use crate::core::validate::quoted;
 use crate::core::request::{Body, ClientConfig, Method, Request};
 use crate::core::url::{Path, Query};
 
@@ -36,7 +37,7 @@ pub fn check_time(field: &str, s: &str) -> Result<String> {
     if check_date(field, t).is_ok() && t.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b':' | b'.' | b'+' | b' ')) {
         return Ok(t.to_string());
     }
-    Err(Error::validation(field, format!("{t:?} is not a time: ISO 8601, \"now\" or relative like -30d")))
+    Err(Error::validation(field, format!("{} is not a time: ISO 8601, \"now\" or relative like -30d", quoted(t))))
 }
 
 /// `{ query, earliest, latest, lang?, filters?, maxLastEvents?, ttl?, dateField?,
@@ -105,7 +106,7 @@ pub fn create(cfg: &ClientConfig, v: &Value) -> Result<Request> {
         body.insert("view_uuid".into(), u.into());
     }
     let mut req = cfg.request(Method::Post, &path(&[])?, &Query::new());
-    req.body = Body::Json(Value::Object(body).to_string());
+    req.body = Body::json(&Value::Object(body));
     Ok(req)
 }
 

@@ -170,7 +170,7 @@ pub fn rule_body(v: &Value, partial: bool) -> Result<String> {
     if !partial && !m.contains_key("description") {
         m.insert("description".into(), Value::Null);
     }
-    Ok(Value::Object(m).to_string())
+    Ok(crate::core::json::text(&Value::Object(m)))
 }
 
 pub fn create(cfg: &ClientConfig, v: &Value) -> Result<Request> {
@@ -225,7 +225,7 @@ pub fn set_enabled_bulk(cfg: &ClientConfig, uuids: &[String], enabled: bool) -> 
     let mut q = Query::new();
     q.push("match[uuid]", csv.clone());
     let mut req = cfg.request(Method::Post, &path(&[switch(enabled)])?, &q);
-    req.body = Body::Json(serde_json::json!({ "match[uuid]": csv }).to_string());
+    req.body = Body::json(&serde_json::json!({ "match[uuid]": csv }));
     Ok(req)
 }
 

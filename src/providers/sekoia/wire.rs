@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::core::error::{Error, Result};
+use crate::core::validate::quoted;
 
 /// `availableForSubCommunities` → `available_for_sub_communities`; snake_case stays as is.
 pub fn snake(key: &str) -> String {
@@ -99,7 +100,7 @@ pub fn check_date(field: &str, s: &str) -> Result<()> {
     let b = s.as_bytes();
     let ok = b.len() >= 10 && b.len() <= 40 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit) && b[7] == b'-' && b[8..10].iter().all(u8::is_ascii_digit)
         && (b.len() == 10 || matches!(b[10], b'T' | b't' | b' '));
-    if ok { Ok(()) } else { Err(Error::validation(field, format!("{s:?} is not an ISO 8601 date (2024-04-12 or 2024-04-12T10:00:00Z)"))) }
+    if ok { Ok(()) } else { Err(Error::validation(field, format!("{} is not an ISO 8601 date (2024-04-12 or 2024-04-12T10:00:00Z)", quoted(s)))) }
 }
 
 #[cfg(test)]
