@@ -21,6 +21,18 @@ const windowOk = (log, ctx) => {
   return maxInWindow(t, 1000);
 };
 
+/** The densest 1 s of the log, for the failure message: ms from the first request, status, path. */
+const densest = (log) => {
+  const sorted = [...log].sort((a, b) => a.t - b.t);
+  let best = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const run = sorted.filter((r) => r.t >= sorted[i].t && r.t - sorted[i].t < 1000);
+    if (run.length > best.length) best = run;
+  }
+  const t0 = sorted[0]?.t ?? 0;
+  return JSON.stringify(best.map((r) => [Math.round(r.t - t0), r.status, r.path]));
+};
+
 export function register(test) {
   test("chaos: a Group-IB update iteration delivers the same items as a clean run, within 5 req/s", async (ctx) => {
     const k = (await ctx.sim.info()).keys.groupib;
@@ -39,12 +51,16 @@ export function register(test) {
     assert.deepEqual(ids, clean, "same items, same order, no loss, no duplicate");
     const log = (await ctx.sim.log(path)).filter((r) => r.headers["x-cti-test"] === "gib-chaos");
     assert.ok(log.some((r) => r.status === 429) && log.some((r) => r.status === 503), "the storm happened");
-    assert.ok(windowOk(log, ctx) <= 5, `max ${windowOk(log, ctx)} requests in a 1 s window`);
+    assert.ok(windowOk(log, ctx) <= 5, `max ${windowOk(log, ctx)} requests in a 1 s window: ${densest(log)}`);
   });
 
   test("chaos: a NetworkSage aggregation equals the clean one despite failures on its lookups", async (ctx) => {
     const k = (await ctx.sim.info()).keys;
-    const base = { apiKey: k.networksage, baseUrl: `${ctx.sim.url}/networksage`, retry: { limit: 6, baseDelayMs: 50 }, rateLimit: { perSecond: 5, cooldownMs: 300 } };
+    // The longest chaos run (~140 requests over ~30 s, 4 in flight): once, in Chromium on a busy
+    // 2-core machine, one request reached the simulator more than the default 50 ms margin after
+    // the guard let it go, and the server saw 6 in a second. The margin is the option for that
+    // gap between client and server; the server-side count below stays strict.
+    const base = { apiKey: k.networksage, baseUrl: `${ctx.sim.url}/networksage`, retry: { limit: 6, baseDelayMs: 50 }, rateLimit: { perSecond: 5, cooldownMs: 300, safetyMarginMs: 150 } };
     const ns = new ctx.lib.NetworkSage(base);
     const sample = (await ns.listSamples()).find((r) => r.processed);
     assert.ok(sample, "a processed sample");
@@ -57,6 +73,6 @@ export function register(test) {
     assert.deepEqual(got, clean);
     const log = (await ctx.sim.log("/networksage/")).filter((r) => r.headers["x-cti-test"] === "ns-chaos");
     assert.ok(log.some((r) => r.status === 503 || r.status === 429), "the storm happened");
-    assert.ok(windowOk(log, ctx) <= 5, `max ${windowOk(log, ctx)} requests in a 1 s window`);
+    assert.ok(windowOk(log, ctx) <= 5, `max ${windowOk(log, ctx)} requests in a 1 s window: ${densest(log)}`);
   });
 }
