@@ -37,12 +37,17 @@ export async function sha256Hex(text) {
 
 /** Max number of times within any `windowMs` window. */
 export function maxInWindow(times, windowMs) {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
+  return densestWindow(times.map((t) => ({ t })), windowMs).length;
+}
+
+/** The log entries (`{ t }`) of the fullest `windowMs` window, in time order. */
+export function densestWindow(entries, windowMs) {
+  const sorted = [...entries].sort((a, b) => a.t - b.t);
+  let best = [];
   for (let i = 0; i < sorted.length; i++) {
     let j = i;
-    while (j < sorted.length && sorted[j] - sorted[i] < windowMs) j++;
-    best = Math.max(best, j - i);
+    while (j < sorted.length && sorted[j].t - sorted[i].t < windowMs) j++;
+    if (j - i > best.length) best = sorted.slice(i, j);
   }
   return best;
 }

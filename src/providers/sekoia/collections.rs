@@ -10,10 +10,10 @@ use serde_json::{json, Map, Value};
 use super::intel::{check_stix_id, page_query};
 use super::wire::{self, check_date, object, pick};
 use crate::core::error::{Error, Result};
-use crate::core::validate::quoted;
 use crate::core::ioc::{classify_detailed, IocKind};
 use crate::core::request::{Body, ClientConfig, Method, Part, Request, ResponseKind};
 use crate::core::url::{Path, Query};
+use crate::core::validate::quoted;
 
 /// The synchronous JSON import takes 1–100 indicators a call.
 pub const JSON_CHUNK: usize = 100;

@@ -2,7 +2,6 @@
 //! (`../shared/api/sekoia.md` §A2–A3). Request builders only: the JS layer sends them.
 
 use crate::core::error::{Error, Result};
-use crate::core::validate::quoted;
 use crate::core::request::{Body, ClientConfig, Method, Request, ResponseKind};
 use crate::core::url::{Path, Query};
 use crate::core::validate;
@@ -36,7 +35,7 @@ pub fn check_stix_id(field: &str, id: &str) -> Result<()> {
     validate::id(field, id)?;
     match id.split_once("--") {
         Some((t, rest)) if !rest.is_empty() => validate::type_name(field, t),
-        _ => Err(Error::validation(field, format!("{} is not a STIX id (type--uuid)", quoted(id)))),
+        _ => Err(Error::validation(field, format!("{} is not a STIX id (type--uuid)", validate::quoted(id)))),
     }
 }
 
@@ -94,7 +93,7 @@ impl ListFilters {
     fn apply(&self, q: &mut Query) -> Result<()> {
         for (field, values) in &self.matches {
             if field.is_empty() || !field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit()) {
-                return Err(Error::validation("match", format!("{} is not a field name", quoted(field))));
+                return Err(Error::validation("match", format!("{} is not a field name", validate::quoted(field))));
             }
             q.push_csv(&format!("match[{field}]"), values);
         }
@@ -159,7 +158,7 @@ pub fn check_observable_type(t: &str) -> Result<()> {
     if OBSERVABLE_TYPES.contains(&t) {
         Ok(())
     } else {
-        Err(Error::validation("type", format!("{} is not a Sekoia observable type ({})", quoted(t), OBSERVABLE_TYPES.join(", "))))
+        Err(Error::validation("type", format!("{} is not a Sekoia observable type ({})", validate::quoted(t), OBSERVABLE_TYPES.join(", "))))
     }
 }
 
@@ -188,7 +187,7 @@ pub fn check_uuid(field: &str, s: &str) -> Result<()> {
     let b = s.as_bytes();
     let ok = b.len() == 36
         && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() });
-    if ok { Ok(()) } else { Err(Error::validation(field, format!("{} is not a UUID", quoted(s)))) }
+    if ok { Ok(()) } else { Err(Error::validation(field, format!("{} is not a UUID", validate::quoted(s)))) }
 }
 
 pub fn get_feed(cfg: &ClientConfig, id: &str) -> Result<Request> {

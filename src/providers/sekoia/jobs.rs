@@ -6,9 +6,9 @@ use serde_json::{Map, Value};
 use super::intel::check_uuid;
 use super::wire::{self, check_date, object};
 use crate::core::error::{Error, Result};
-use crate::core::validate::quoted;
 use crate::core::request::{Body, ClientConfig, Method, Request};
 use crate::core::url::{Path, Query};
+use crate::core::validate::quoted;
 
 /// Events per page: 1–1000 (default 100 on the server).
 pub const MAX_EVENTS_PAGE: u32 = 1000;
