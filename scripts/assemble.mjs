@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, readdirSync, cpSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { minify as terser } from "terser";
-import { SUB_ENTRIES, entrySizes, findSnippet } from "./entries.mjs";
+import { ALL_ENTRIES, SUB_ENTRIES, entrySizes, findSnippet } from "./entries.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const pkg = join(root, "pkg");
@@ -39,7 +39,7 @@ for (const { dir } of SUB_ENTRIES) {
 
 // The glue's `InitOutput` lists the module's raw exports, named after Rust symbols that change
 // with the build: kept in the types (initSync returns it), left out of the API reference.
-for (const { dir, module } of [{ dir: ".", module: "cti_edge" }, ...SUB_ENTRIES]) {
+for (const { dir, module } of ALL_ENTRIES) {
   const types = join(pkg, dir, "dist", `${module}.d.ts`);
   const text = readFileSync(types, "utf8");
   if (!text.includes("export interface InitOutput {")) throw new Error(`${types}: no InitOutput interface`);

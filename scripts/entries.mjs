@@ -4,6 +4,9 @@ import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 
+/** The main entry, `cti-edge`: hand-written in pkg-template/, built with the default cargo features. */
+export const MAIN_ENTRY = { dir: ".", module: "cti_edge", feature: "default", js: ["stores.js", "enrich.js"] };
+
 /**
  * The entry points besides the main one (`cti-edge`, hand-written in pkg-template/, the default
  * cargo features): each is its own wasm module, built by scripts/build.sh with the cargo feature
@@ -15,6 +18,9 @@ export const SUB_ENTRIES = [
   { dir: "networksage", module: "cti_edge_networksage", feature: "networksage", what: "the NetworkSage client alone, without the toolkit's exports" },
   { dir: "groupib", module: "cti_edge_groupib", feature: "groupib", what: "the Group-IB TI and DRP clients alone (poller, mapping keys), without the toolkit's exports" },
 ];
+
+/** Every wasm module of the package, the main one first. */
+export const ALL_ENTRIES = [MAIN_ENTRY, ...SUB_ENTRIES];
 
 const LOADERS = ["index.browser.js", "index.node.js", "index.workerd.js"];
 
@@ -37,7 +43,7 @@ export function entrySizes(pkg) {
   const dist = join(pkg, "dist");
   const sharedErrors = findSnippet(dist, "errors.js");
   const entries = [
-    { name: "cti-edge", sub: "", dir: pkg, dist, module: "cti_edge", js: ["stores.js", "enrich.js"] },
+    { name: "cti-edge", sub: "", dir: pkg, dist, module: MAIN_ENTRY.module, js: MAIN_ENTRY.js },
     ...SUB_ENTRIES.map((e) => ({ name: `cti-edge/${e.dir}`, sub: `${e.dir}/`, dir: join(pkg, e.dir), dist: join(pkg, e.dir, "dist"), module: e.module, js: e.js ?? [] })),
   ];
   const rows = [];
@@ -65,5 +71,5 @@ export function entrySizes(pkg) {
 // `node scripts/entries.mjs`: what scripts/build.sh builds, one module per line:
 // <dir under pkg/> <module name> <cargo feature, or "default">
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const e of [{ dir: ".", module: "cti_edge", feature: "default" }, ...SUB_ENTRIES]) console.log(`${e.dir} ${e.module} ${e.feature}`);
+  for (const e of ALL_ENTRIES) console.log(`${e.dir} ${e.module} ${e.feature}`);
 }
