@@ -126,14 +126,12 @@ pub fn graph(cfg: &ClientConfig, kind: &str, value: &str) -> Result<Request> {
         return Err(Error::validation(kind, "must not be empty"));
     }
     // The graph lookups take one IP or one domain: anything else is refused before sending.
-    use crate::core::ioc::IocKind;
-    let ok = match crate::core::ioc::classify(value) {
-        Some(c) if kind == "ip" => matches!(c.kind, IocKind::Ipv4 | IocKind::Ipv6),
-        Some(c) if kind == "domain" => c.kind == IocKind::Domain,
-        _ => false,
-    };
-    if !ok {
-        return Err(Error::validation(kind, format!("must be {}", if kind == "ip" { "an IPv4 or IPv6 address" } else { "a domain name" })));
+    if kind == "ip" {
+        if value.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::validation(kind, "must be an IPv4 or IPv6 address"));
+        }
+    } else {
+        crate::core::validate::host_name(kind, value)?;
     }
     let mut p = Params::new();
     p.add(kind, Some(value.to_string()));

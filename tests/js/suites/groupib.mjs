@@ -119,6 +119,16 @@ export function register(test) {
     assert.ok(Array.isArray(await g.globalSearch("ip:8.8.8.8")));
     assert.equal(typeof (await g.graphIp("192.0.2.1")), "object");
     assert.equal(typeof (await g.graphDomain("example.com")), "object");
+    assert.equal(typeof (await g.graphIp("2001:db8::1")), "object");
+    // The graph takes one IP or one domain name: anything else is refused before sending.
+    const graphBefore = (await ctx.sim.log("/groupib/api/v2/utils/graph")).length;
+    for (const bad of ["example[.]com", "http://example.com/", "192.0.2.1", "example", "a b.com", "-x.com"]) {
+      await assert.rejects(g.graphDomain(bad), ctx.lib.ValidationError, `graphDomain(${bad})`);
+    }
+    for (const bad of ["192.0.2.256", "192.0.2.1:80", "192.0.2.0/24", "example.com", "1.2.3[.]4"]) {
+      await assert.rejects(g.graphIp(bad), ctx.lib.ValidationError, `graphIp(${bad})`);
+    }
+    assert.equal((await ctx.sim.log("/groupib/api/v2/utils/graph")).length, graphBefore, "no request was sent");
     const cols = await g.collections();
     assert.ok(cols.includes("apt/threat") && new Set(cols).size === cols.length);
     const hunting = await g.collections({ huntingRules: true });
