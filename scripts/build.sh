@@ -19,15 +19,21 @@ rm -rf pkg
 # formatting grows at 3).
 # One module per entry (scripts/entries.mjs lists them), each in its own target dir so that
 # each stays cached: the main one with the default features, the others with their scope's.
+# The IOC scanner is built for speed (opt-level 3, Cargo.toml) only in the modules that export the
+# toolkit; where a client only classifies a value before sending it (Sekoia's lookups and imports),
+# it is built for size like the rest: −5 KB gz for cti-edge/sekoia, a classification still ~µs.
 build_entry() {
-  local dir="$1" name="$2" feature="$3" target=target features=()
+  local dir="$1" name="$2" feature="$3" target=target features=() scanner=()
   if [ "$feature" != default ]; then
     target="target/$feature"
     features=(--no-default-features --features "$feature")
   fi
+  if [ "$feature" != default ] && [ "$feature" != toolkit ]; then
+    scanner=(--config 'profile.release.package.cti-edge-ioc-scan.opt-level="z"')
+  fi
   # (--config adds to .cargo/config.toml's wasm rustflags; RUSTFLAGS would replace them)
   CARGO_TARGET_DIR="$target" RUSTC_BOOTSTRAP=1 cargo build --release --target wasm32-unknown-unknown --lib --quiet \
-    "${features[@]}" -Zbuild-std=std,panic_abort \
+    "${features[@]}" -Zbuild-std=std,panic_abort "${scanner[@]}" \
     --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort"]'
   wasm-bindgen --target web --out-dir "pkg/$dir/dist" --out-name "$name" \
     "$target/wasm32-unknown-unknown/release/cti_edge.wasm"

@@ -44,6 +44,9 @@ run node node tests/js/run-node.mjs
 run gib-vectors node tests/js/run-groupib-vectors.mjs
 # 40 random portions/templates with the reference's own outputs (tools/groupib_diff.py)
 run gib-diff node tests/js/run-groupib-vectors.mjs tests/data/groupib_diff_vectors.json
+# 3088 hard float texts (ties, midpoints, edges) with the reference's outputs (tools/groupib_float_vectors.py):
+# the wasm reads and writes floats through the JS engine, held here to CPython byte for byte
+run gib-floats node tests/js/run-groupib-vectors.mjs tests/data/groupib_float_vectors.json
 run chromium node tests/js/run-chromium.mjs
 run workerd node tests/js/run-workerd.mjs
 run entries node tests/js/run-entries.mjs

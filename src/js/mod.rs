@@ -87,6 +87,17 @@ pub fn simd_self_check() -> Result<u32, JsValue> {
     }
 }
 
+/// `Number(text)`: the JS engine's correctly rounded decimal → double, for the Group-IB mapping
+/// engine's Python floats (`core::mapping::pyfloat`), so the module carries no float parser.
+pub(crate) fn engine_number(text: &str) -> f64 {
+    js_sys::Number::parse_float(text)
+}
+
+/// `String(x)`: ECMAScript's shortest round-trip digits (ties to even), as `repr` picks them.
+pub(crate) fn engine_text(x: f64) -> String {
+    js_sys::Number::from(x).to_string_with_radix(10).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}
+
 /// The package version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -25,30 +25,22 @@ pub(super) enum Num {
     Float(f64),
 }
 
-/// Classifies a JSON number as Python `int` or `float`.
+/// Classifies a JSON number as Python `int` or `float` from its text (serde_json's
+/// `arbitrary_precision` keeps it): no `.`/`e` → int of any size, else `float(text)` (`1e400` → inf).
 pub(super) fn classify(n: &Number) -> Num {
+    let s = n.as_str();
+    if s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return Num::Float(super::pyfloat::parse(s));
+    }
     if let Some(i) = n.as_i64() {
         return Num::Int(i128::from(i));
     }
     if let Some(u) = n.as_u64() {
         return Num::Int(i128::from(u));
     }
-    if n.is_f64() {
-        return Num::Float(n.as_f64().unwrap_or(f64::NAN));
-    }
-    // Only reachable with serde_json's `arbitrary_precision` (Display = source text): an
-    // integer beyond 64 bits, or a float literal out of f64 range such as `1e400` (→ inf).
-    let s = n.to_string();
-    if s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-        let f = match n.as_f64() {
-            Some(f) => f,
-            None => s.parse::<f64>().unwrap_or(f64::NAN),
-        };
-        return Num::Float(f);
-    }
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, s.as_str()),
+        None => (false, s),
     };
     let body = body.trim_start_matches('0');
     if body.is_empty() {
@@ -230,23 +222,8 @@ pub(super) fn float_repr(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr.
-    let s = format!("{:e}", f);
-    let (mant, exp) = match s.split_once('e') {
-        Some(p) => p,
-        None => (s.as_str(), "0"),
-    };
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mant) = match mant.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mant),
-    };
-    let mut digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let mut exp = exp;
-    if let Some((d, e)) = round_half_even_tie(f.abs(), digits.len()) {
-        digits = d;
-        exp = e;
-    }
+    let (digits, exp) = super::pyfloat::shortest(f);
+    let neg = f < 0.0;
     let decpt = exp + 1;
     let mut out = String::with_capacity(digits.len() + 8);
     if neg {
@@ -282,65 +259,6 @@ pub(super) fn float_repr(f: f64) -> String {
         }
     }
     out
-}
-
-/// Rust's shortest formatting breaks exact ties upwards while CPython's `repr` (David Gay's
-/// dtoa) rounds them half-to-even (`899807564243624.25` → `...624.2`). If `f` lies exactly halfway
-/// between two `n`-digit decimals, returns the even one as `(digits, exponent)`.
-fn round_half_even_tie(f: f64, n: usize) -> Option<(String, i32)> {
-    if n == 0 || n > 17 || !f.is_finite() || f == 0.0 {
-        return None;
-    }
-    let longer = format!("{:.*e}", n, f);
-    let (mant, exp2) = longer.split_once('e')?;
-    let exp2: i32 = exp2.parse().ok()?;
-    let d_str: String = mant.chars().filter(|c| *c != '.').collect();
-    if !d_str.ends_with('5') || d_str.len() != n + 1 {
-        return None;
-    }
-    let d: u128 = d_str.parse().ok()?;
-    let q = exp2 - n as i32; // f == d * 10^q exactly?
-    let bits = f.to_bits();
-    let exp_bits = ((bits >> 52) & 0x7ff) as i32;
-    let (mut m, mut e) = if exp_bits == 0 {
-        (bits & ((1u64 << 52) - 1), -1074)
-    } else {
-        ((bits & ((1u64 << 52) - 1)) | (1u64 << 52), exp_bits - 1075)
-    };
-    while m != 0 && m % 2 == 0 {
-        m /= 2;
-        e += 1;
-    }
-    // m and d are odd, so equality needs e == q and equal odd parts.
-    if e != q {
-        return None;
-    }
-    let pow5 = |k: u32| -> Option<u128> { 5u128.checked_pow(k) };
-    let exact = if q >= 0 {
-        pow5(q as u32).and_then(|p| d.checked_mul(p)) == Some(u128::from(m))
-    } else {
-        pow5(q.unsigned_abs()).and_then(|p| u128::from(m).checked_mul(p)) == Some(d)
-    };
-    if !exact {
-        return None;
-    }
-    let low = d / 10;
-    let chosen = if low & 1 == 0 { low } else { low + 1 };
-    let mut s = chosen.to_string();
-    let mut exp = exp2;
-    if s.len() > n {
-        exp += 1;
-    }
-    while s.len() > 1 && s.ends_with('0') {
-        s.pop();
-    }
-    // Only valid if the even candidate also round-trips (not always so at power-of-two
-    // boundaries, where the interval below is half as wide).
-    let check = format!("{}.{}e{}", &s[..1], if s.len() > 1 { &s[1..] } else { "0" }, exp);
-    if check.parse::<f64>().ok() != Some(f) {
-        return None;
-    }
-    Some((s, exp))
 }
 
 /// Python `repr(int)` / `str(int)` of a number that is not a float.

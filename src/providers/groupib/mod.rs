@@ -263,23 +263,11 @@ pub fn granted_names(body: &serde_json::Value, hunting_only: bool) -> Vec<String
         .filter(|name| {
             granted.iter().any(|g| {
                 g.get("collection").and_then(|c| c.as_str()) == Some(**name)
-                    && (!hunting_only || g.get("huntingRulesUsed").map(json_truthy).unwrap_or(false))
+                    && (!hunting_only || g.get("huntingRulesUsed").map(crate::core::mapping::py_truthy).unwrap_or(false))
             })
         })
         .map(|n| n.to_string())
         .collect()
-}
-
-fn json_truthy(v: &serde_json::Value) -> bool {
-    use serde_json::Value as V;
-    match v {
-        V::Null => false,
-        V::Bool(b) => *b,
-        V::Number(n) => n.as_f64() != Some(0.0),
-        V::String(s) => !s.is_empty(),
-        V::Array(a) => !a.is_empty(),
-        V::Object(o) => !o.is_empty(),
-    }
 }
 
 /// `sequence_list` body text → `(collection, exact seqUpdate)` for known TI collections.

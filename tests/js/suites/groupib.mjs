@@ -201,6 +201,21 @@ export function register(test) {
     assert.throws(() => g.updates("apt/threat", { date: "01.02.2024" }), ctx.lib.ValidationError);
   });
 
+  // The module reads and writes floats through the JS engine (src/core/mapping/pyfloat.rs):
+  // here in each runtime, against CPython 3's json.dumps of float(text) (exact ties to even,
+  // a midpoint between two doubles, overflow to inf, underflow to -0.0, subnormals).
+  // tests/data/groupib_float_vectors.json holds 3088 more, through the reference (Node).
+  test("groupib: floats read and written as CPython does (ties, midpoints, edges)", ({ lib }) => {
+    const texts = ["899807564243624.25", "899807564243624.75", "1e400", "-1e-400", "2.4703282292062328e-324", "1.7976931348623159e308",
+      "1.7976931348623158e308", "9007199254740993.0", "0.1e-5", "123456789012345678.0", "1e16", "1e-05", "0.0001", "1.50", "-0.0",
+      "5.960464477539063e-08", "2.2250738585072011e-308", "1e22", "1e23", "562949953422855.1875"];
+    const python = ["899807564243624.2", "899807564243624.8", "Infinity", "-0.0", "5e-324", "Infinity", "1.7976931348623157e+308",
+      "9007199254740992.0", "1e-06", "1.2345678901234568e+17", "1e+16", "1e-05", "0.0001", "1.5", "-0.0", "5.960464477539063e-08",
+      "2.225073858507201e-308", "1e+22", "1e+23", "562949953422855.2"];
+    const text = `{"count": ${texts.length}, "items": [${texts.map((t) => `{"v": ${t}}`).join(", ")}]}`;
+    assert.equal(lib.parsePortion(text, { v: "v" }, { asJson: true }), `[${python.map((p) => `{"v": ${p}}`).join(", ")}]`);
+  });
+
   test("groupib: portion parse / iocs / bulkParse with per-collection keys; standalone functions; MappingError", async (ctx) => {
     const g = await ti(ctx);
     g.setKeys("malware/cnc", { id: "id", ips: "ipv4.ip", kind: "*cnc", first: "#ipv4[0]" });
