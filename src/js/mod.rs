@@ -87,8 +87,9 @@ pub fn simd_self_check() -> Result<u32, JsValue> {
     }
 }
 
-/// `Number(text)`: the JS engine's correctly rounded decimal → double, for the Group-IB mapping
-/// engine's Python floats (`core::mapping::pyfloat`), so the module carries no float parser.
+/// `parseFloat(text)` (on a JSON number's text the same as `Number(text)`): the JS engine's correctly
+/// rounded decimal → double, for the Group-IB mapping engine's Python floats
+/// (`core::mapping::pyfloat`), so the module carries no float parser.
 pub(crate) fn engine_number(text: &str) -> f64 {
     js_sys::Number::parse_float(text)
 }
