@@ -757,14 +757,16 @@ impl GroupIB {
         call(self.core.clone(), req, options, identity)
     }
 
-    /// WHOIS-like graph of an IP: `utils/graph/ip?ip=`.
+    /// WHOIS-like graph of an IP: `utils/graph/ip?ip=`. One IPv4 or IPv6 address, as is (not
+    /// defanged, no port or range): anything else is a `ValidationError` before any request.
     #[wasm_bindgen(js_name = graphIp, unchecked_return_type = "Promise<any>")]
     pub fn graph_ip(&self, #[wasm_bindgen(unchecked_param_type = "string")] ip: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&ip, "ip").and_then(|v| requests::graph(&self.core.config, "ip", &v));
         call(self.core.clone(), req, options, identity)
     }
 
-    /// `utils/graph/domain?domain=`.
+    /// WHOIS-like graph of a domain: `utils/graph/domain?domain=`. One domain name, as is (not
+    /// defanged, no scheme or path): anything else is a `ValidationError` before any request.
     #[wasm_bindgen(js_name = graphDomain, unchecked_return_type = "Promise<any>")]
     pub fn graph_domain(&self, #[wasm_bindgen(unchecked_param_type = "string")] domain: JsValue, #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {
         let req = string_arg(&domain, "domain").and_then(|v| requests::graph(&self.core.config, "domain", &v));
