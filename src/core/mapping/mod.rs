@@ -89,12 +89,12 @@ pub use self::events::{expand_events, EventsCursor};
 pub use self::iocs::unpack_iocs;
 pub use self::path::{find_element_by_key, lookup, lookup_owned, Found};
 pub use self::pyjson::to_python_json;
+pub use self::template::{CONCATENATE_MARKER, NESTED_LIST_MARKER};
 
 /// Python `bool(x)` of a JSON value (`0`, `0.0`, `1e-400`, `""`, `[]`, `{}`, `null` are false).
 pub fn py_truthy(v: &Value) -> bool {
     pyobj::truthy(v)
 }
-pub use self::template::{CONCATENATE_MARKER, NESTED_LIST_MARKER};
 
 use self::filter::Filters;
 use self::pyobj::{truthy, type_name};

@@ -3,16 +3,17 @@
 //! (correct rounding; the shortest digits that read back as `x`, the closest of them, an exact
 //! tie going to the even one), and two engines give it:
 //!
-//! - **In the wasm, the JS engine** (`Number(text)`, `String(x)`, through `crate::js`). ECMAScript
+//! - **In the wasm, the JS engine** (`parseFloat(text)`, `String(x)`, through `crate::js`). ECMAScript
 //!   specifies `Number::toString` exactly so (shortest, closest, ties to even, as CPython's `repr`
 //!   does with David Gay's dtoa), and V8, SpiderMonkey and JavaScriptCore all parse correctly
 //!   rounded (double-conversion / Gay's strtod). It saves the Group-IB module std's float parser
-//!   and formatter, with their power-of-ten tables: ~10 KB gz of wasm.
+//!   and formatter, with their power-of-ten tables: ~20 KB gz of wasm.
 //! - **On the host, std** (`str::parse`, `{:e}`), whose shortest formatting breaks exact ties
 //!   upwards: `round_half_even_tie` puts them back to even.
 //!
-//! Held to Python: host tests here and in `pyobj`; in the wasm, the Group-IB vectors and
-//! differential suites, and `tests/js/suites/groupib.mjs`'s float check against CPython's values.
+//! Held to Python: host tests here and in `pyobj`; in the wasm, `make test`'s `gib-floats` (3088
+//! hard texts through the reference, `tests/data/groupib_float_vectors.json`), the Group-IB vectors
+//! and differential suites, and `tests/js/suites/groupib.mjs`'s float check in every runtime.
 
 /// `float(text)` for a JSON number's text (`1e400` → inf, `-0.0` → -0.0).
 pub(super) fn parse(text: &str) -> f64 {
