@@ -13,6 +13,7 @@
 //    simulator's first-message auth.
 // The key never goes into a URL. One connection per client, shared by every import in
 // flight; it closes when the last one is over (no timer outlives the work).
+// Also here, as the Sekoia module's one snippet: the `iocCollections` view of a client.
 import { makeError } from "./errors.js";
 
 const error = (cls, message, props) => makeError(cls, message, { attempts: 0, ...props });
@@ -314,4 +315,20 @@ export function taskSubmitted(task, ids, expected) {
 
 export function taskFailed(task, e) {
   task[CTL].failed(e);
+}
+
+/** `sekoia.iocCollections`: short names for the client's IOC-collection methods. */
+const COLLECTION_METHODS = {
+  list: "listIocCollections", get: "getIocCollection", create: "createIocCollection",
+  update: "updateIocCollection", delete: "deleteIocCollection", quota: "iocQuota",
+  indicators: "listCollectionIndicators", updateIndicator: "updateCollectionIndicator",
+  revokeIndicator: "revokeCollectionIndicator", deleteIndicator: "deleteCollectionIndicator",
+  indicatorContext: "collectionIndicatorContext", importIndicators: "importIndicators",
+  importText: "importText", previewFile: "previewFile", processFile: "processFile",
+};
+
+export function collectionsView(client) {
+  const view = {};
+  for (const [name, method] of Object.entries(COLLECTION_METHODS)) view[name] = (...args) => client[method](...args);
+  return Object.freeze(view);
 }

@@ -34,6 +34,8 @@ extern "C" {
     fn task_submitted(task: &JsValue, ids: &Array, expected: &Array);
     #[wasm_bindgen(js_name = taskFailed)]
     fn task_failed(task: &JsValue, e: &JsValue);
+    #[wasm_bindgen(js_name = collectionsView)]
+    fn collections_view(client: JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -140,6 +142,24 @@ export interface RuleInput {
 export interface SekoiaRequestOptions extends Omit<RequestOptions, "method" | "path"> {
   /** Alias of `json`. */
   body?: unknown;
+}
+/** `sekoia.iocCollections`: the client's IOC-collection methods under short names. */
+export interface IocCollections {
+  list: Sekoia["listIocCollections"];
+  get: Sekoia["getIocCollection"];
+  create: Sekoia["createIocCollection"];
+  update: Sekoia["updateIocCollection"];
+  delete: Sekoia["deleteIocCollection"];
+  quota: Sekoia["iocQuota"];
+  indicators: Sekoia["listCollectionIndicators"];
+  updateIndicator: Sekoia["updateCollectionIndicator"];
+  revokeIndicator: Sekoia["revokeCollectionIndicator"];
+  deleteIndicator: Sekoia["deleteCollectionIndicator"];
+  indicatorContext: Sekoia["collectionIndicatorContext"];
+  importIndicators: Sekoia["importIndicators"];
+  importText: Sekoia["importText"];
+  previewFile: Sekoia["previewFile"];
+  processFile: Sekoia["processFile"];
 }
 export interface Sekoia {
   request(options: RequestOptions & { body?: unknown }): Promise<ApiResponse>;
@@ -304,6 +324,19 @@ pub struct SearchJob {
 #[wasm_bindgen]
 impl Sekoia {
     // ---- IOC collections ----
+
+    /// The IOC-collection methods below under short names, as in
+    /// `sekoia.iocCollections.importText(id, { indicators })`: `list`, `get`, `create`, `update`,
+    /// `delete`, `quota`, `indicators`, `updateIndicator`, `revokeIndicator`, `deleteIndicator`,
+    /// `indicatorContext`, `importIndicators`, `importText`, `previewFile`, `processFile`. Each is
+    /// the flat method of this client (same guard, same LiveAPI connection), not a copy.
+    #[wasm_bindgen(getter = iocCollections, unchecked_return_type = "IocCollections")]
+    pub fn ioc_collections(&self) -> JsValue {
+        // The view calls a second handle on the same client state: a getter cannot reach its JS
+        // `this`. Held here, not in the LiveAPI slot the handle also holds, so no cycle outlives us.
+        let view = || collections_view(Sekoia { core: self.core.clone(), live: self.live.clone(), collections: Default::default() }.into());
+        self.collections.get_or_init(view).clone()
+    }
 
     #[wasm_bindgen(js_name = createIocCollection, unchecked_return_type = "Promise<any>")]
     pub fn create_ioc_collection(&self, #[wasm_bindgen(unchecked_param_type = "IocCollectionInput")] collection: JsValue, #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue) -> js_sys::Promise {

@@ -216,6 +216,8 @@ pub struct Sekoia {
     pub(super) core: Rc<ClientCore>,
     /// LiveAPI options and the shared connection (see `sekoia_ops.rs`, `live.js`).
     pub(super) live: JsValue,
+    /// `iocCollections`, made on first use (see `sekoia_ops.rs`).
+    pub(super) collections: std::cell::OnceCell<JsValue>,
 }
 
 #[cfg(feature = "sekoia")]
@@ -228,7 +230,7 @@ impl Sekoia {
             sekoia::client_config(&key, o.string("baseUrl")?.as_deref(), o.string("region")?.as_deref(), ua, headers)
         })?;
         let live = super::sekoia_ops::live_slot(&options).map_err(|e| errors::to_js(&e))?;
-        Ok(Sekoia { core, live })
+        Ok(Sekoia { core, live, collections: Default::default() })
     }
 
     /// The id of the feed every community with an Intelligence subscription has.

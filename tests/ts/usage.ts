@@ -155,6 +155,22 @@ export async function ops(signal: AbortSignal): Promise<number> {
   return json.imported + done.total + q.remaining + r1.status + r2.status + t2.taskIds.length + (job.status ?? 0);
 }
 
+// The design sketch's shape: sekoia.iocCollections.<verb>, typed as the flat methods.
+import { type IocCollections } from "../../pkg/index.js";
+export async function sketch(sekoia: Sekoia, id: string, lines: string[], signal: AbortSignal): Promise<number> {
+  const view: IocCollections = sekoia.iocCollections;
+  const task = await view.importText(id, { indicators: lines });
+  let ratio = 0;
+  for await (const p of task.progress({ signal })) ratio = p.imported / p.total;
+  for await (const c of view.list({ limit: 10 })) void c;
+  await view.delete(id);
+  return ratio;
+}
+// @ts-expect-error the view has no method the client lacks
+void new Sekoia({ apiKey: "k" }).iocCollections.importCsv;
+// @ts-expect-error the view's methods keep the flat methods' parameter types
+void new Sekoia({ apiKey: "k" }).iocCollections.importText("c", { indicators: "x", format: "csv" });
+
 // @ts-expect-error a search needs a query
 void new Sekoia({ apiKey: "k" }).searchEvents({ earliest: "-1d", latest: "now" });
 // @ts-expect-error unknown text format

@@ -139,6 +139,32 @@ export function register(test) {
     }
   });
 
+  test("ioc collections: the iocCollections view is the sketch's shape over the same client", async (ctx) => {
+    const s = await sekoia(ctx);
+    const view = s.iocCollections;
+    assert.equal(s.iocCollections, view, "one view per client");
+    assert.ok(Object.isFrozen(view));
+    assert.deepEqual(Object.keys(view).sort(), ["create", "delete", "deleteIndicator", "get", "importIndicators", "importText", "indicatorContext",
+      "indicators", "list", "previewFile", "processFile", "quota", "revokeIndicator", "update", "updateIndicator"]);
+    const c = await view.create({ name: `View ${ctx.sim.uid("c")}` });
+    assert.equal((await s.getIocCollection(c.id)).name, c.name, "created on the same account");
+    assert.equal((await view.get(c.id)).id, c.id);
+    // as in the design sketch: importText then progress({ signal }) with imported / total
+    const lines = ips(300, 7);
+    const task = await view.importText(c.id, { indicators: lines });
+    const ratios = [];
+    for await (const p of task.progress({ signal: AbortSignal.timeout(30_000) })) ratios.push(p.imported / p.total);
+    assert.equal(ratios.at(-1), 1, ratios.join(","));
+    const values = [];
+    for await (const x of view.indicators(c.id, { limit: 100 })) values.push(x.name);
+    assert.equal(values.length, 300);
+    // bad input is refused by the flat method behind the view, before anything is sent
+    await assert.rejects(view.importText(c.id, { indicators: "1.2.3.4", format: "csv" }), ctx.lib.ValidationError);
+    await assert.rejects(view.get("../x"), ctx.lib.ValidationError);
+    await view.delete(c.id);
+    await assert.rejects(s.getIocCollection(c.id), ctx.lib.NotFoundError);
+  });
+
   test("ioc import: unparseable lines are reported with line numbers and never sent", async (ctx) => {
     const s = await sekoia(ctx);
     const c = await freshCollection(ctx, s, "Invalid");
