@@ -87,11 +87,25 @@ pub struct OffsetPaging {
     max_items: Option<u64>,
     delivered: u64,
     finished: bool,
+    /// Where a restart resumes: past the pages the consumer is done with.
+    committed: u64,
+    /// The offset just past the items of the page in the consumer's hands.
+    pending: u64,
 }
 
 impl OffsetPaging {
     pub fn new(limit: u32, offset: u64, max_items: Option<u64>) -> Self {
-        OffsetPaging { limit, offset, max_items, delivered: 0, finished: max_items == Some(0) }
+        OffsetPaging { limit, offset, max_items, delivered: 0, finished: max_items == Some(0), committed: offset, pending: offset }
+    }
+
+    /// The offset to resume from (pass it back as `offset`).
+    pub fn committed(&self) -> u64 {
+        self.committed
+    }
+
+    /// The consumer is done with the page in hand (it asked for the next one, or said so).
+    pub fn commit(&mut self) {
+        self.committed = self.pending;
     }
 
     /// The `limit` to ask for next (never more than what `max_items` still allows).
@@ -114,6 +128,8 @@ impl OffsetPaging {
             take = take.min(m.saturating_sub(self.delivered));
         }
         self.delivered += take;
+        // a trimmed page resumes after the items handed over, not after the ones dropped
+        self.pending = self.offset + take;
         self.offset += items as u64;
         self.finished = items == 0
             || has_more == Some(false)
@@ -127,6 +143,26 @@ impl OffsetPaging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_resume_point_moves_only_past_handed_over_items() {
+        let mut p = OffsetPaging::new(10, 20, Some(25));
+        assert_eq!(p.committed(), 20, "a fresh list resumes where it started");
+        assert_eq!(p.on_page(10, Some(100), None), 10);
+        assert_eq!(p.committed(), 20, "not before the consumer is done with the page");
+        p.commit();
+        assert_eq!(p.committed(), 30);
+        p.commit();
+        assert_eq!(p.committed(), 30, "committing twice moves nothing");
+        assert_eq!(p.on_page(10, Some(100), None), 10);
+        p.commit();
+        // max_items trims the third page to 5 of the 10 sent: resume after those 5
+        assert_eq!(p.request_limit(), 5);
+        assert_eq!(p.on_page(10, Some(100), None), 5);
+        assert!(p.is_finished());
+        p.commit();
+        assert_eq!(p.committed(), 45);
+    }
 
     #[test]
     fn cursor_chain_and_stop_rules() {

@@ -83,7 +83,8 @@ export interface FeedPageIterator<T = StixObject> extends AsyncIterableIterator<
 
 export interface FeedObjectIterator<T = StixObject> extends AsyncIterableIterator<T> {
   readonly cursor: string | null;
-  readonly pages: FeedPageIterator<T>;
+  /** The pages behind the objects: `.pages` or `.pages()` (the same iterator). */
+  readonly pages: FeedPageIterator<T> & (() => FeedPageIterator<T>);
 }
 "#;
 
@@ -193,6 +194,13 @@ impl Feed {
     pub fn objects(&self, #[wasm_bindgen(unchecked_optional_param_type = "FeedOptions")] options: JsValue) -> std::result::Result<JsValue, JsValue> {
         let pages = self.pages(options)?;
         Ok(super::item_iterator(&pages))
+    }
+
+    /// `for await (const object of sekoia.feed())`: `objects()` with the default options, as
+    /// every list of the package is an async iterable of its items.
+    #[wasm_bindgen(js_name = "[Symbol.asyncIterator]", unchecked_return_type = "FeedObjectIterator")]
+    pub fn async_iterator(&self) -> std::result::Result<JsValue, JsValue> {
+        self.objects(JsValue::UNDEFINED)
     }
 }
 

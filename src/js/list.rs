@@ -36,9 +36,20 @@ export interface ListPage<T = any> {
   attempts: number;
 }
 
-/** Items one by one (`for await`), with the pages behind them at `.pages`. */
+/** The pages of a list: `for await (const page of list.pages())`. */
+export interface ListPageIterator<T = any> extends AsyncIterableIterator<ListPage<T>> {
+  /** Where a restart resumes (pass it back as `offset`): the offset after the pages already
+   * handed over, counted when the next page is asked for (or on `commit()`). */
+  readonly cursor: number;
+  /** Count the page in hand as handed over now. */
+  commit(): Promise<void>;
+}
+
+/** Items one by one (`for await`), with the pages behind them at `.pages` (or `.pages()`). */
 export interface ListIterator<T = any> extends AsyncIterableIterator<T> {
-  readonly pages: AsyncIterableIterator<ListPage<T>>;
+  readonly pages: ListPageIterator<T> & (() => ListPageIterator<T>);
+  /** As `pages.cursor`. */
+  readonly cursor: number;
 }
 "#;
 
@@ -90,8 +101,16 @@ impl OffsetListSource {
                 let _ = Reflect::set(&o, &"done".into(), &JsValue::TRUE);
                 JsValue::from(o)
             };
-            if st.borrow().stopped || st.borrow().paging.is_finished() {
+            if st.borrow().stopped {
                 return Ok(done());
+            }
+            {
+                // asking for the next page says the consumer is done with the previous one
+                let mut s = st.borrow_mut();
+                s.paging.commit();
+                if s.paging.is_finished() {
+                    return Ok(done());
+                }
             }
             let (core, req, ctx) = {
                 let s = st.borrow();
@@ -136,13 +155,14 @@ impl OffsetListSource {
         self.state.borrow_mut().stopped = true;
     }
 
-    /// Offset lists have no cursor to commit.
+    /// Counts the page in hand as handed over.
     pub fn commit(&self) -> js_sys::Promise {
+        self.state.borrow_mut().paging.commit();
         js_sys::Promise::resolve(&JsValue::UNDEFINED)
     }
 
     #[wasm_bindgen(getter)]
-    pub fn cursor(&self) -> Option<String> {
-        None
+    pub fn cursor(&self) -> f64 {
+        self.state.borrow().paging.committed() as f64
     }
 }

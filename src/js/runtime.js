@@ -190,7 +190,11 @@ export function pageIterator(source) {
   };
 }
 
-/** Items of a page iterator, one by one; a page is committed once all its items were taken. */
+/**
+ * Items of a page iterator, one by one; a page is committed once all its items were taken.
+ * The pages behind them are `it.pages`, which is also callable: `it.pages()` returns that same
+ * iterator (the design's "`.pages()` sibling"), so both spellings iterate the one sequence.
+ */
 export function itemIterator(pages) {
   async function* items() {
     for await (const page of pages) {
@@ -199,7 +203,11 @@ export function itemIterator(pages) {
   }
   const it = items();
   Object.defineProperty(it, "cursor", { get: () => pages.cursor });
-  it.pages = pages;
+  const sibling = () => pages;
+  for (const name of ["next", "return", "commit"]) if (pages[name]) sibling[name] = (...args) => pages[name](...args);
+  Object.defineProperty(sibling, "cursor", { get: () => pages.cursor });
+  sibling[Symbol.asyncIterator] = () => pages;
+  it.pages = sibling;
   return it;
 }
 

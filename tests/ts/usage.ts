@@ -166,6 +166,17 @@ export async function sketch(sekoia: Sekoia, id: string, lines: string[], signal
   await view.delete(id);
   return ratio;
 }
+// Lists: items, a callable `.pages()` sibling and a resumable offset; a feed iterates its objects.
+import { type ListPageIterator } from "../../pkg/index.js";
+export async function lists(sekoia: Sekoia): Promise<number> {
+  for await (const o of sekoia.feed()) void o.id;
+  const list = sekoia.listObjects({ types: ["malware"] });
+  const pages: ListPageIterator = list.pages();
+  for await (const page of pages) void page.items.length;
+  for await (const page of list.pages) void page.offset;
+  for await (const page of sekoia.feed().objects().pages()) void page.cursor;
+  return list.cursor + pages.cursor;
+}
 // @ts-expect-error the view has no method the client lacks
 void new Sekoia({ apiKey: "k" }).iocCollections.importCsv;
 // @ts-expect-error the view's methods keep the flat methods' parameter types

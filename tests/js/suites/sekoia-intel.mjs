@@ -86,6 +86,44 @@ export function register(test) {
     assert.equal(objs.cursor, expected.cursor);
   });
 
+  test("lists: a feed is an async iterable of its objects; every list has a callable .pages() and a resumable cursor", async (ctx) => {
+    const s = await sekoia(ctx);
+    // `for await (const o of sekoia.feed())`: the default feed's objects, as objects() gives them
+    const direct = [];
+    for await (const o of s.feed()) {
+      direct.push(o.id);
+      if (direct.length === 150) break;
+    }
+    const viaObjects = [];
+    for await (const o of s.feed().objects()) {
+      viaObjects.push(o.id);
+      if (viaObjects.length === 150) break;
+    }
+    assert.deepEqual(direct, viaObjects);
+    // `.pages` and `.pages()` are the one page iterator of a list
+    const list = s.listObjects({ types: ["malware"], limit: 7 });
+    assert.equal(list.pages(), list.pages()[Symbol.asyncIterator]());
+    assert.equal(list.cursor, 0, "nothing handed over yet");
+    const first = await list.pages().next();
+    assert.equal(first.value.items.length, 7);
+    assert.equal(list.cursor, 0, "the page in hand is not counted before the next is asked for");
+    const second = await list.pages.next();
+    assert.equal(list.pages().cursor, 7);
+    await list.pages().commit();
+    assert.equal(list.cursor, 14);
+    // resuming from the cursor continues exactly after what was handed over
+    const resumed = await s.listObjects({ types: ["malware"], limit: 7, offset: list.cursor }).pages().next();
+    const straight = [];
+    for await (const page of s.listObjects({ types: ["malware"], limit: 7, maxItems: 21 }).pages()) straight.push(...page.items.map((o) => o.id));
+    assert.deepEqual([...first.value.items, ...second.value.items, ...resumed.value.items].map((o) => o.id), straight);
+    // maxItems trims a page: the cursor resumes after the items handed over, not the ones dropped
+    const trimmed = s.listObjects({ types: ["malware"], limit: 7, maxItems: 10 });
+    let n = 0;
+    for await (const o of trimmed) n += 1;
+    assert.equal(n, 10);
+    assert.equal(trimmed.cursor, 10);
+  });
+
   test("feed: restart from a stored cursor re-delivers at most the uncommitted page", async (ctx) => {
     const s = await sekoia(ctx);
     const store = ctx.lib.memoryCursorStore();
