@@ -18,7 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::client::{CallContext, ClientCore};
 use super::errors;
-use super::options::{set, string_arg, Opts};
+use super::options::{report_progress, set, string_arg, Opts};
 use super::vendors::NetworkSage;
 use crate::core::concurrent;
 use crate::core::error::{Error, Result};
@@ -122,6 +122,8 @@ export interface AggregatedActivity {
 export interface AggregatedOptions extends CallOptions {
   /** Lookups in flight at once for a private sample (1–16, default 4). The client's rate limit applies too. */
   concurrency?: number;
+  /** Called after each metadata lookup of a private sample (a public view is one request). What it throws is ignored. */
+  onProgress?: (progress: { done: number; total: number }) => void;
 }
 
 export interface ProcessingPoll {
@@ -305,17 +307,17 @@ async fn upload(core: &ClientCore, file: JsValue, options: JsValue) -> Result<Js
     text_of(&body, "sampleId").filter(|s| !s.is_empty()).map(JsValue::from).ok_or_else(|| api::malformed("the upload response has no sampleId", 200, 1))
 }
 
-/// `(request, ctx, concurrency, public)`: the public view is one request, a private one
-/// starts with the secflows.
+/// `(request, ctx, concurrency, public, onProgress)`: the public view is one request, a private
+/// one starts with the secflows.
 #[inline(never)]
-fn aggregated_prepare(core: &ClientCore, id: &JsValue, options: &JsValue) -> Result<(Request, CallContext, usize, bool)> {
+fn aggregated_prepare(core: &ClientCore, id: &JsValue, options: &JsValue) -> Result<(Request, CallContext, usize, bool, Option<js_sys::Function>)> {
     let id = string_arg(id, "sampleId")?;
     let o = Opts::new(options, "")?;
     let limit = o.integer("concurrency", 1.0, f64::from(api::MAX_CONCURRENCY))?.unwrap_or(api::DEFAULT_CONCURRENCY);
     let ctx = CallContext::parse(&o)?;
     let public = api::decode_public_id(&id).is_some();
     let req = if public { api::public_aggregated(&core.config, &id)? } else { api::secflows(&core.config, &id)? };
-    Ok((req, ctx, limit as usize, public))
+    Ok((req, ctx, limit as usize, public, o.function("onProgress")?))
 }
 
 #[inline(never)]
@@ -343,13 +345,25 @@ fn aggregated_assemble(flows: &[JsValue], plan: &api::Plan, results: &[JsValue])
 }
 
 async fn aggregated(core: &ClientCore, id: JsValue, options: JsValue) -> Result<JsValue> {
-    let (req, ctx, limit, public) = aggregated_prepare(core, &id, &options)?;
+    let (req, ctx, limit, public, on_progress) = aggregated_prepare(core, &id, &options)?;
     let body = send_env(core, &req, &ctx, Array::new()).await?;
     if public {
         return Ok(body);
     }
     let (flows, plan, reqs) = aggregated_plan(core, body)?;
-    let results = concurrent::bounded(reqs.iter().map(|r| send_env(core, r, &ctx, Array::new())).collect(), limit).await?;
+    let (done, total, ctx) = (&std::cell::Cell::new(0), reqs.len(), &ctx);
+    let on_progress = on_progress.as_ref();
+    let lookup = |r| -> concurrent::BoxFuture<'_, JsValue> {
+        Box::pin(async move {
+            let v = send_env(core, r, ctx, Array::new()).await?;
+            done.set(done.get() + 1);
+            if let Some(f) = on_progress {
+                report_progress(f, done.get(), total, &[]);
+            }
+            Ok(v)
+        })
+    };
+    let results = concurrent::bounded(reqs.iter().map(lookup).collect(), limit).await?;
     Ok(aggregated_assemble(&flows, &plan, &results))
 }
 

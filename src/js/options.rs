@@ -170,6 +170,18 @@ pub(super) fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
+/// Calls an `onProgress` callback with `{ done, total, ...extra }`. What it throws is ignored:
+/// a progress display must not stop the work it displays.
+pub(super) fn report_progress(f: &js_sys::Function, done: usize, total: usize, extra: &[(&str, &JsValue)]) {
+    let p = Object::new();
+    set(&p, "done", &JsValue::from_f64(done as f64));
+    set(&p, "total", &JsValue::from_f64(total as f64));
+    for (k, v) in extra {
+        set(&p, k, v);
+    }
+    let _ = f.call1(&JsValue::UNDEFINED, &p);
+}
+
 /// A positional string argument, or a ValidationError naming it.
 pub(super) fn string_arg(v: &JsValue, field: &str) -> Result<String> {
     v.as_string().ok_or_else(|| Error::validation(field, "must be a string"))

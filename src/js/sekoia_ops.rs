@@ -17,7 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::client::{parse_multipart, stringify, CallContext, ClientCore};
 use super::errors;
 use super::list::{list_iterator, paging_options};
-use super::options::{get, set, string_arg, Opts};
+use super::options::{get, report_progress, set, string_arg, Opts};
 use super::sekoia::{call, identity};
 use super::vendors::Sekoia;
 use crate::core::error::{Error, Result};
@@ -75,6 +75,8 @@ export interface JsonImportOptions {
   defaultFields?: IndicatorFields;
   /** Values per call, 1–100 (default 100). */
   chunkSize?: number;
+  /** Called after each call: `done` of `total` calls, `imported` so far, the `chunk` just reported. What it throws is ignored. */
+  onProgress?: (progress: { done: number; total: number; imported: number; chunk: JsonImportChunk }) => void;
 }
 export interface JsonImportChunk { index: number; sent: number; ok: boolean; items?: any[]; error?: Error; }
 export interface JsonImportResult { imported: number; items: any[]; chunks: JsonImportChunk[]; rejected: RejectedValue[]; }
@@ -440,11 +442,13 @@ impl Sekoia {
                 let cid = string_arg(&collection_id, "collectionId")?;
                 let v = to_value(&import, "import")?;
                 let list = v.get("indicators").and_then(Value::as_array).ok_or_else(|| Error::validation("indicators", "must be an array"))?;
-                let chunk = Opts::new(&import, "")?.integer("chunkSize", 1.0, coll::JSON_CHUNK as f64)?.unwrap_or(coll::JSON_CHUNK as u32);
+                let io = Opts::new(&import, "")?;
+                let chunk = io.integer("chunkSize", 1.0, coll::JSON_CHUNK as f64)?.unwrap_or(coll::JSON_CHUNK as u32);
+                let on_progress = io.function("onProgress")?;
                 let ctx = CallContext::parse(&Opts::new(&options, "")?)?;
-                Ok::<_, Error>((coll::json_import(&core.config, &cid, list, v.get("defaultFields").unwrap_or(&Value::Null), chunk as usize)?, ctx))
+                Ok::<_, Error>((coll::json_import(&core.config, &cid, list, v.get("defaultFields").unwrap_or(&Value::Null), chunk as usize)?, ctx, on_progress))
             })();
-            let (plan, ctx) = prep.map_err(js_err)?;
+            let (plan, ctx, on_progress) = prep.map_err(js_err)?;
             let (chunks, items) = (Array::new(), Array::new());
             let mut imported = 0.0;
             for (i, (idx, req)) in plan.chunks.iter().enumerate() {
@@ -469,6 +473,9 @@ impl Sekoia {
                     }
                 }
                 chunks.push(&c);
+                if let Some(f) = &on_progress {
+                    report_progress(f, i + 1, plan.chunks.len(), &[("imported", &JsValue::from_f64(imported)), ("chunk", &c)]);
+                }
             }
             let out = Object::new();
             set(&out, "imported", &JsValue::from_f64(imported));

@@ -281,9 +281,12 @@ export function register(test) {
     const distinct = (f) => new Set(flows.map(f).filter(Boolean)).size;
     for (const limit of [1, 3]) {
       await control(ctx, "DELETE", "/stats");
-      const view = await ns.aggregated(id, { concurrency: limit });
+      const progress = [];
+      const view = await ns.aggregated(id, { concurrency: limit, onProgress: (p) => progress.push([p.done, p.total]) });
       assert.equal(view.length, flows.length);
       const st = (await control(ctx, "GET", "/stats")).families;
+      const lookups = st.count.requests + st.behaviors.requests + st.destinations.requests + st.events.requests;
+      assert.deepEqual(progress, Array.from({ length: lookups }, (_, i) => [i + 1, lookups]), "one report per lookup, in order of completion");
       assert.equal(st.count.requests, distinct((f) => f.flowId), "one count per flowId");
       assert.equal(st.behaviors.requests, distinct((f) => f.flowId), "one behavior per flowId");
       assert.equal(st.destinations.requests, distinct((f) => f.destinationData), "one lookup per destination");

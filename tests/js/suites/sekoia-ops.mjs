@@ -69,10 +69,17 @@ export function register(test) {
     const c = await freshCollection(ctx, s, "JSON");
     const values = [...ips(248, 2), "1.2.3.4/32", "not an ioc", { value: "evil[.]example[.]com", description: "defanged" }, "44d88612fea8a8f36de82e1278abb02f"];
     const prefix = `/sekoia/api/v2/inthreat/ioc-collections/${c.id}/indicators`;
-    const r = await s.importIndicators(c.id, { indicators: values, defaultFields: { validUntil: new Date(Date.now() + 86400e3) } });
+    const progress = [];
+    const onProgress = (p) => {
+      progress.push([p.done, p.total, p.imported, p.chunk.sent]);
+      throw new Error("a progress display that throws does not stop the import");
+    };
+    const r = await s.importIndicators(c.id, { indicators: values, defaultFields: { validUntil: new Date(Date.now() + 86400e3) }, onProgress });
     const calls = (await ctx.sim.log(prefix)).filter((e) => e.method === "POST");
     assert.equal(calls.length, 3, "250 valid values → 100 + 100 + 50");
     assert.deepEqual(r.chunks.map((x) => [x.sent, x.ok]), [[100, true], [100, true], [50, true]]);
+    assert.deepEqual(progress, [[1, 3, 100, 100], [2, 3, 200, 100], [3, 3, 250, 50]]);
+    await assert.rejects(s.importIndicators(c.id, { indicators: ["1.2.3.4"], onProgress: "bar" }), ctx.lib.ValidationError);
     assert.equal(r.imported, 250);
     assert.deepEqual(r.rejected.map((x) => [x.index, x.value]), [[248, "1.2.3.4/32"], [249, "not an ioc"]]);
     assert.match(r.rejected[0].reason, /CIDR/);
