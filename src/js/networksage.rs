@@ -122,7 +122,7 @@ export interface AggregatedActivity {
 export interface AggregatedOptions extends CallOptions {
   /** Lookups in flight at once for a private sample (1–16, default 4). The client's rate limit applies too. */
   concurrency?: number;
-  /** Called after each metadata lookup of a private sample (a public view is one request). What it throws is ignored. */
+  /** Called after each metadata lookup of a private sample (a public view is one request). What it throws stops the lookups and rejects the call. */
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
@@ -344,27 +344,31 @@ fn aggregated_assemble(flows: &[JsValue], plan: &api::Plan, results: &[JsValue])
     out.into()
 }
 
-async fn aggregated(core: &ClientCore, id: JsValue, options: JsValue) -> Result<JsValue> {
-    let (req, ctx, limit, public, on_progress) = aggregated_prepare(core, &id, &options)?;
-    let body = send_env(core, &req, &ctx, Array::new()).await?;
+async fn aggregated(core: &ClientCore, id: JsValue, options: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let (req, ctx, limit, public, on_progress) = aggregated_prepare(core, &id, &options).map_err(js)?;
+    let body = send_env(core, &req, &ctx, Array::new()).await.map_err(js)?;
     if public {
         return Ok(body);
     }
-    let (flows, plan, reqs) = aggregated_plan(core, body)?;
+    let (flows, plan, reqs) = aggregated_plan(core, body).map_err(js)?;
     let (done, total, ctx) = (&std::cell::Cell::new(0), reqs.len(), &ctx);
-    let on_progress = on_progress.as_ref();
+    // What onProgress throws stops the lookups (as an abort) and is what the call rejects with.
+    let (on_progress, thrown) = (on_progress.as_ref(), &std::cell::RefCell::new(None));
     let lookup = |r| -> concurrent::BoxFuture<'_, JsValue> {
         Box::pin(async move {
             let v = send_env(core, r, ctx, Array::new()).await?;
             done.set(done.get() + 1);
-            if let Some(f) = on_progress {
-                report_progress(f, done.get(), total, &[]);
+            if let Some(Err(e)) = on_progress.map(|f| report_progress(f, done.get(), total, &[])) {
+                *thrown.borrow_mut() = Some(e);
+                return Err(Error::Abort { attempts: 0 });
             }
             Ok(v)
         })
     };
-    let results = concurrent::bounded(reqs.iter().map(lookup).collect(), limit).await?;
-    Ok(aggregated_assemble(&flows, &plan, &results))
+    match concurrent::bounded(reqs.iter().map(lookup).collect(), limit).await {
+        Ok(results) => Ok(aggregated_assemble(&flows, &plan, &results)),
+        Err(e) => Err(thrown.take().unwrap_or_else(|| js(e))),
+    }
 }
 
 /// The public id from a sample's metadata (`id`, `hash`).
@@ -549,7 +553,7 @@ impl NetworkSage {
     #[wasm_bindgen(unchecked_return_type = "Promise<AggregatedActivity[]>")]
     pub fn aggregated(&self, #[wasm_bindgen(unchecked_param_type = "string")] sample_or_public_id: JsValue, #[wasm_bindgen(unchecked_param_type = "AggregatedOptions")] options: JsValue) -> js_sys::Promise {
         let core = self.core.clone();
-        promise(Box::pin(async move { aggregated(&core, sample_or_public_id, options).await.map_err(js) }))
+        promise(Box::pin(async move { aggregated(&core, sample_or_public_id, options).await }))
     }
 
     /// Polls the sample's metadata until processed (`trafficDate` set); resolves to it. First

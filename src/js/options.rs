@@ -170,16 +170,16 @@ pub(super) fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// Calls an `onProgress` callback with `{ done, total, ...extra }`. What it throws is ignored:
-/// a progress display must not stop the work it displays.
-pub(super) fn report_progress(f: &js_sys::Function, done: usize, total: usize, extra: &[(&str, &JsValue)]) {
+/// Calls an `onProgress` callback with `{ done, total, ...extra }`. What it throws comes back, for
+/// the call to reject with as is (as every callback of the package: nothing thrown is swallowed).
+pub(super) fn report_progress(f: &js_sys::Function, done: usize, total: usize, extra: &[(&str, &JsValue)]) -> std::result::Result<(), JsValue> {
     let p = Object::new();
     set(&p, "done", &JsValue::from_f64(done as f64));
     set(&p, "total", &JsValue::from_f64(total as f64));
     for (k, v) in extra {
         set(&p, k, v);
     }
-    let _ = f.call1(&JsValue::UNDEFINED, &p);
+    f.call1(&JsValue::UNDEFINED, &p).map(|_| ())
 }
 
 /// A positional string argument, or a ValidationError naming it.

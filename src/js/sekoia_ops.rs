@@ -75,7 +75,7 @@ export interface JsonImportOptions {
   defaultFields?: IndicatorFields;
   /** Values per call, 1–100 (default 100). */
   chunkSize?: number;
-  /** Called after each call: `done` of `total` calls, `imported` so far, the `chunk` just reported. What it throws is ignored. */
+  /** Called after each call: `done` of `total` calls, `imported` so far, the `chunk` just reported. What it throws stops the import and rejects it. */
   onProgress?: (progress: { done: number; total: number; imported: number; chunk: JsonImportChunk }) => void;
 }
 export interface JsonImportChunk { index: number; sent: number; ok: boolean; items?: any[]; error?: Error; }
@@ -122,7 +122,11 @@ export interface EventSearch {
   onlyEternal?: boolean;
   viewUuid?: string;
 }
-export interface JobWaitOptions extends CallOptions { onProgress?: (job: any) => void; pollMs?: number; }
+export interface JobWaitOptions extends CallOptions {
+  /** Called with the job info after each poll that finds it pending. What it throws rejects the wait. */
+  onProgress?: (job: any) => void;
+  pollMs?: number;
+}
 export interface RuleListOptions extends ListOptions {
   uuids?: string[]; excludeUuids?: string[]; names?: string[]; types?: string[]; entityUuids?: string[];
   efforts?: number[]; tagNames?: string[]; tagUuids?: string[]; sources?: string[]; relatedObjectRefs?: string[];
@@ -474,7 +478,7 @@ impl Sekoia {
                 }
                 chunks.push(&c);
                 if let Some(f) = &on_progress {
-                    report_progress(f, i + 1, plan.chunks.len(), &[("imported", &JsValue::from_f64(imported)), ("chunk", &c)]);
+                    report_progress(f, i + 1, plan.chunks.len(), &[("imported", &JsValue::from_f64(imported)), ("chunk", &c)])?;
                 }
             }
             let out = Object::new();
@@ -718,7 +722,7 @@ impl SearchJob {
                     other => return Err(job_error(&uuid, &body, other)),
                 }
                 if let Some(f) = &on_progress {
-                    let _ = f.call1(&JsValue::NULL, &body);
+                    f.call1(&JsValue::UNDEFINED, &body)?;
                 }
                 // Never sleep past the deadline: the next poll then fails with the deadline error.
                 let wait = ctx.call.deadline_ms.map_or(poll, |d| poll.min((d - super::now_ms()).max(0.0)));

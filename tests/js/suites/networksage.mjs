@@ -295,6 +295,11 @@ export function register(test) {
       if (limit === 1) assert.equal(st.metadata.maxInFlight, 1);
       else assert.ok(st.metadata.maxInFlight >= 2, `limit ${limit}: lookups overlapped (max ${st.metadata.maxInFlight})`);
     }
+    // What onProgress throws stops the lookups and is what the call rejects with.
+    const stop = new Error("enough");
+    let calls = 0;
+    assert.equal(await assert.rejects(ns.aggregated(id, { concurrency: 1, onProgress: () => { calls += 1; throw stop; } }), Error), stop, "rejects with what the callback threw");
+    assert.equal(calls, 1, "no lookup reported after the throw");
     // The default is 4.
     await control(ctx, "DELETE", "/stats");
     await ns.aggregated(id);

@@ -70,10 +70,7 @@ export function register(test) {
     const values = [...ips(248, 2), "1.2.3.4/32", "not an ioc", { value: "evil[.]example[.]com", description: "defanged" }, "44d88612fea8a8f36de82e1278abb02f"];
     const prefix = `/sekoia/api/v2/inthreat/ioc-collections/${c.id}/indicators`;
     const progress = [];
-    const onProgress = (p) => {
-      progress.push([p.done, p.total, p.imported, p.chunk.sent]);
-      throw new Error("a progress display that throws does not stop the import");
-    };
+    const onProgress = (p) => progress.push([p.done, p.total, p.imported, p.chunk.sent]);
     const r = await s.importIndicators(c.id, { indicators: values, defaultFields: { validUntil: new Date(Date.now() + 86400e3) }, onProgress });
     const calls = (await ctx.sim.log(prefix)).filter((e) => e.method === "POST");
     assert.equal(calls.length, 3, "250 valid values → 100 + 100 + 50");
@@ -93,6 +90,11 @@ export function register(test) {
     assert.equal((await s.revokeCollectionIndicator(c.id, ind.id)).revoked, true);
     await control(ctx, "POST", "/__sim/sekoia/ioc/age-revoked");
     await s.deleteCollectionIndicator(c.id, ind.id);
+    // what the callback throws stops the import after that call and is what it rejects with
+    const stop = new Error("stop here");
+    const before = (await ctx.sim.log(prefix)).filter((e) => e.method === "POST").length;
+    assert.equal(await assert.rejects(s.importIndicators(c.id, { indicators: ips(250, 9), onProgress: () => { throw stop; } }), Error), stop, "rejects with what the callback threw");
+    assert.equal((await ctx.sim.log(prefix)).filter((e) => e.method === "POST").length, before + 1, "one call, then stopped");
     await s.deleteIocCollection(c.id);
   });
 
@@ -216,6 +218,9 @@ export function register(test) {
     assert.equal(info.status, 2);
     assert.equal(job.status, 2);
     assert.ok(statuses.includes(1) || statuses.includes(0), statuses.join(","));
+    const stop = new Error("stop waiting");
+    const other = await s.searchEvents({ query: "event.category:network", earliest: "-30d", latest: "now", maxLastEvents: 10 });
+    assert.equal(await assert.rejects(other.wait({ pollMs: 50, onProgress: () => { throw stop; }, deadline: Date.now() + 20_000 }), Error), stop, "rejects with what the callback threw");
     let n = 0;
     const it = job.events({ limit: 1000 });
     for await (const ev of it) n += ev ? 1 : 0;
