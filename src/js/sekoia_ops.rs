@@ -331,11 +331,9 @@ pub struct SearchJob {
 impl Sekoia {
     // ---- IOC collections ----
 
-    /// The IOC-collection methods below under short names, as in
-    /// `sekoia.iocCollections.importText(id, { indicators })`: `list`, `get`, `create`, `update`,
-    /// `delete`, `quota`, `indicators`, `updateIndicator`, `revokeIndicator`, `deleteIndicator`,
-    /// `indicatorContext`, `importIndicators`, `importText`, `previewFile`, `processFile`. Each is
-    /// the flat method of this client (same guard, same LiveAPI connection), not a copy.
+    /// The IOC-collection methods below under short names (`IocCollections`), as in
+    /// `sekoia.iocCollections.importText(id, { indicators })`. Each is the flat method of this
+    /// client (same guard, same LiveAPI connection), not a copy.
     #[wasm_bindgen(getter = iocCollections, unchecked_return_type = "IocCollections")]
     pub fn ioc_collections(&self) -> JsValue {
         // The view calls a second handle on the same client state: a getter cannot reach its JS
