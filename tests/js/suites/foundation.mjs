@@ -416,5 +416,9 @@ export function register(test) {
     await c.request({ path: "/x" });
     assert.equal(seen.length, 1);
     assert.match(seen[0].url, /\/api\/x$/);
+    // the design sketch passes the global fetch itself (`{ apiKey, fetch }`): called unbound, never
+    // on the options object (browsers throw "Illegal invocation" for a fetch called on another `this`)
+    const bare = echoClient(ctx, ctx.lib.Sekoia, ctx.sim.uid("bare"), { fetch: globalThis.fetch });
+    assert.equal((await bare.request({ path: "/y" })).status, 200);
   });
 }
