@@ -34,7 +34,8 @@ export interface Enrichment {
 
 export interface Enricher {
   enrich(value: string, call?: Pick<EnrichOptions, "signal" | "deadline" | "timeoutMs">): Promise<Enrichment>;
-  enrichMany(values: string[], call?: Pick<EnrichOptions, "signal" | "deadline" | "timeoutMs">): Promise<Enrichment[]>;
+  /** Every value is checked first (a ValidationError before any lookup); `onProgress` follows each value's completion. */
+  enrichMany(values: string[], call?: Pick<EnrichOptions, "signal" | "deadline" | "timeoutMs"> & { onProgress?: (progress: { done: number; total: number }) => void }): Promise<Enrichment[]>;
   readonly cacheSize: number;
   clearCache(): void;
 }

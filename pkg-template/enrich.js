@@ -125,10 +125,19 @@ export function createEnricher(providers = {}, options = {}) {
     return entry.promise;
   }
 
-  async function enrich(value, call = {}) {
-    need(typeof value === "string", "value", "must be a string");
+  /** The value's classification, or a ValidationError naming `field`. */
+  function checked(value, field) {
+    need(typeof value === "string", field, "must be a string");
     const c = classify(value);
-    need(c !== null, "value", `${JSON.stringify(value.slice(0, 80))} is not an IOC`);
+    need(c !== null, field, `${JSON.stringify(value.slice(0, 80))} is not an IOC`);
+    return c;
+  }
+
+  async function enrich(value, call = {}) {
+    return enrichOne(checked(value, "value"), call);
+  }
+
+  async function enrichOne(c, call) {
     const { signal, deadline, timeoutMs } = call;
     const forCall = { signal, deadline, timeoutMs };
     const asked = names.filter((n) => PROVIDERS[n].types.includes(c.type));
@@ -148,8 +157,26 @@ export function createEnricher(providers = {}, options = {}) {
 
   return {
     enrich,
-    /** Enriches many values; results in input order. */
-    enrichMany: (values, call) => Promise.all(values.map((v) => enrich(v, call))),
+    /**
+     * Enriches many values; results in input order. Every value is checked before any lookup
+     * starts; `onProgress({ done, total })` follows each value's completion (what it throws
+     * rejects the call).
+     */
+    async enrichMany(values, call = {}) {
+      need(Array.isArray(values), "values", "must be an array of strings");
+      const { onProgress } = call;
+      need(onProgress === undefined || typeof onProgress === "function", "onProgress", "must be a function");
+      const classified = values.map((v, i) => checked(v, `values[${i}]`));
+      let done = 0;
+      return Promise.all(
+        classified.map(async (c) => {
+          const r = await enrichOne(c, call);
+          done += 1;
+          if (onProgress) onProgress({ done, total: classified.length });
+          return r;
+        }),
+      );
+    },
     /** Entries cached right now. */
     get cacheSize() {
       return cache.size;

@@ -52,6 +52,18 @@ export function register(test) {
     assert.equal((await ctx.sim.log("/sekoia/api/v2/inthreat/indicators/context")).length - before, 2);
   });
 
+  test("enrich: enrichMany keeps input order and reports progress per value", async (ctx) => {
+    const providers = await clients(ctx);
+    const enricher = ctx.lib.createEnricher({ sekoia: providers.sekoia }, { concurrency: 2 });
+    const values = ["198.51.100.31", "198.51.100.32", "d41d8cd98f00b204e9800998ecf8427e", "198.51.100.33"];
+    const seen = [];
+    const out = await enricher.enrichMany(values, { onProgress: (p) => seen.push([p.done, p.total]) });
+    assert.deepEqual(out.map((r) => r.value), values);
+    assert.deepEqual(seen, [[1, 4], [2, 4], [3, 4], [4, 4]]);
+    const stop = new Error("enough");
+    assert.equal(await assert.rejects(enricher.enrichMany(values, { onProgress: () => { throw stop; } }), Error), stop);
+  });
+
   test("enrich: a failing provider does not fail the others; bad input sends nothing", async (ctx) => {
     const providers = await clients(ctx);
     await ctx.sim.chaos({ path: "/groupib/api/v2/search" }, { status: 500 }, 1);
@@ -63,6 +75,12 @@ export function register(test) {
     for (const bad of ["", "not an ioc", "1.2.3.4/32"]) {
       await assert.rejects(() => ctx.lib.enrich(bad, providers), ctx.lib.ValidationError, bad);
     }
+    // enrichMany checks every value before the first lookup: a bad one late in the list sends nothing
+    const many = ctx.lib.createEnricher(providers);
+    const e = await assert.rejects(many.enrichMany(["198.51.100.7", "evil.example.com", "not an ioc"]), ctx.lib.ValidationError);
+    assert.equal(e.field, "values[2]");
+    await assert.rejects(many.enrichMany("198.51.100.7"), ctx.lib.ValidationError);
+    await assert.rejects(many.enrichMany(["198.51.100.7"], { onProgress: 1 }), ctx.lib.ValidationError);
     assert.throws(() => ctx.lib.createEnricher({}), ctx.lib.ValidationError);
     assert.throws(() => ctx.lib.createEnricher(providers, { concurrency: 0 }), ctx.lib.ValidationError);
     assert.equal((await ctx.sim.log("/")).length, before);
