@@ -12,10 +12,12 @@ use super::error::Result;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + 'a>>;
 
 /// Runs `futures` with at most `limit` (≥ 1) polled at a time. A future is only polled (so only
-/// starts its request) once a slot is free. The first error is returned at once; the futures
-/// still in flight are dropped.
-pub async fn bounded<'a, T>(futures: Vec<BoxFuture<'a, T>>, limit: usize) -> Result<Vec<T>> {
+/// starts its request) once a slot is free. `on_done(done, total)` follows each completion (a
+/// progress report); its error stops everything like a future's. The first error is returned at
+/// once; the futures still in flight are dropped.
+pub async fn bounded<'a, T>(futures: Vec<BoxFuture<'a, T>>, limit: usize, mut on_done: impl FnMut(usize, usize) -> Result<()>) -> Result<Vec<T>> {
     let limit = limit.max(1);
+    let (total, mut done) = (futures.len(), 0);
     let mut out: Vec<Option<T>> = futures.iter().map(|_| None).collect();
     let mut queue = futures.into_iter().enumerate();
     let mut active: Vec<(usize, BoxFuture<'a, T>)> = Vec::new();
@@ -37,6 +39,10 @@ pub async fn bounded<'a, T>(futures: Vec<BoxFuture<'a, T>>, limit: usize) -> Res
                     out[active[i].0] = Some(v);
                     drop(active.swap_remove(i));
                     finished = true;
+                    done += 1;
+                    if let Err(e) = on_done(done, total) {
+                        return Poll::Ready(Err(e));
+                    }
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => i += 1,
@@ -108,7 +114,13 @@ mod tests {
     fn never_more_than_limit_and_results_in_input_order() {
         let specs: Vec<(u32, Result<u32>)> = (0..10).map(|i| ((i * 7) % 5, Ok(i))).collect();
         let (futs, max, log) = jobs(&specs);
-        let out = futures::executor::block_on(bounded(futs, 3)).unwrap();
+        let mut reports = Vec::new();
+        let report = |d, t| {
+            reports.push((d, t));
+            Ok(())
+        };
+        let out = futures::executor::block_on(bounded(futs, 3, report)).unwrap();
+        assert_eq!(reports, (1..=10).map(|d| (d, 10)).collect::<Vec<_>>(), "one report per completion");
         assert_eq!(out, (0..10).collect::<Vec<_>>());
         assert_eq!(max.get(), 3);
         assert_ne!(*log.borrow(), (0..10).collect::<Vec<_>>(), "completion order differs from input order");
@@ -117,9 +129,9 @@ mod tests {
     #[test]
     fn limit_one_is_sequential_and_empty_is_fine() {
         let (futs, max, _) = jobs(&[(2, Ok(1)), (0, Ok(2)), (1, Ok(3))]);
-        assert_eq!(futures::executor::block_on(bounded(futs, 1)).unwrap(), vec![1, 2, 3]);
+        assert_eq!(futures::executor::block_on(bounded(futs, 1, |_, _| Ok(()))).unwrap(), vec![1, 2, 3]);
         assert_eq!(max.get(), 1);
-        assert!(futures::executor::block_on(bounded::<u32>(Vec::new(), 4)).unwrap().is_empty());
+        assert!(futures::executor::block_on(bounded::<u32>(Vec::new(), 4, |_, _| Ok(()))).unwrap().is_empty());
     }
 
     #[test]
@@ -128,7 +140,16 @@ mod tests {
         let mut specs: Vec<(u32, Result<u32>)> = vec![(5, Ok(0)), (0, Err(err.clone()))];
         specs.extend((2..20).map(|i| (0, Ok(i))));
         let (futs, _, log) = jobs(&specs);
-        assert_eq!(futures::executor::block_on(bounded(futs, 2)), Err(err));
+        assert_eq!(futures::executor::block_on(bounded(futs, 2, |_, _| Ok(()))), Err(err));
         assert!(log.borrow().len() <= 1, "no job after the error ran: {:?}", log.borrow());
+    }
+
+    #[test]
+    fn an_error_from_the_report_stops_like_a_failed_future() {
+        let stop = Error::validation("onProgress", "stop");
+        let (futs, _, log) = jobs(&(0..10).map(|i| (0, Ok(i))).collect::<Vec<_>>());
+        let run = bounded(futs, 1, |done, _| if done == 2 { Err(stop.clone()) } else { Ok(()) });
+        assert_eq!(futures::executor::block_on(run), Err(stop));
+        assert_eq!(*log.borrow(), vec![0, 1], "nothing started after the report failed");
     }
 }

@@ -351,21 +351,17 @@ async fn aggregated(core: &ClientCore, id: JsValue, options: JsValue) -> std::re
         return Ok(body);
     }
     let (flows, plan, reqs) = aggregated_plan(core, body).map_err(js)?;
-    let (done, total, ctx) = (&std::cell::Cell::new(0), reqs.len(), &ctx);
     // What onProgress throws stops the lookups (as an abort) and is what the call rejects with.
-    let (on_progress, thrown) = (on_progress.as_ref(), &std::cell::RefCell::new(None));
-    let lookup = |r| -> concurrent::BoxFuture<'_, JsValue> {
-        Box::pin(async move {
-            let v = send_env(core, r, ctx, Array::new()).await?;
-            done.set(done.get() + 1);
-            if let Some(Err(e)) = on_progress.map(|f| report_progress(f, done.get(), total, &[])) {
-                *thrown.borrow_mut() = Some(e);
-                return Err(Error::Abort { attempts: 0 });
-            }
-            Ok(v)
-        })
+    let mut thrown = None;
+    let report = |done, total| match on_progress.as_ref().map(|f| report_progress(f, done, total, &[])) {
+        Some(Err(e)) => {
+            thrown = Some(e);
+            Err(Error::Abort { attempts: 0 })
+        }
+        _ => Ok(()),
     };
-    match concurrent::bounded(reqs.iter().map(lookup).collect(), limit).await {
+    let lookups = reqs.iter().map(|r| send_env(core, r, &ctx, Array::new())).collect();
+    match concurrent::bounded(lookups, limit, report).await {
         Ok(results) => Ok(aggregated_assemble(&flows, &plan, &results)),
         Err(e) => Err(thrown.take().unwrap_or_else(|| js(e))),
     }
